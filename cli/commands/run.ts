@@ -1,0 +1,85 @@
+/**
+ * `gate run prog.wasm [options] [-- args]` and `gate resume snapshot [options]`:
+ * run locally like a native program; optionally suspend after a while and
+ * write the snapshot to a file.
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { Executor, type Instance } from '../../executor/index.js'
+import { snapshotFromBytes, snapshotToBytes } from '../../executor/snapshot/index.js'
+import { attach, describe, exit, exitCode } from '../io.js'
+import { cacheDir } from '../config.js'
+import { UsageError } from '../errors.js'
+
+export interface RunFlags {
+  json: boolean
+  suspendAfter?: number
+  snapshotOut?: string
+  env: string[]
+  entry?: string
+  memoryMb?: number
+  cpuMs?: number
+  outputBytes?: number
+  stdin: boolean
+}
+
+function limitsOf (f: RunFlags): Record<string, number> {
+  const l: Record<string, number> = {}
+  if (f.memoryMb != null) l.memoryPages = Math.floor(f.memoryMb * 16)
+  if (f.cpuMs != null) l.cpuTimeMs = f.cpuMs
+  if (f.outputBytes != null) l.outputBytes = f.outputBytes
+  return l
+}
+
+function envOf (f: RunFlags): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const kv of f.env) {
+    const i = kv.indexOf('=')
+    if (i <= 0) throw new UsageError(`--env wants NAME=VALUE, got ${JSON.stringify(kv)}`)
+    env[kv.slice(0, i)] = kv.slice(i + 1)
+  }
+  return env
+}
+
+export async function runCommand (file: string, args: string[], f: RunFlags): Promise<void> {
+  const bytes = new Uint8Array(await readFile(file))
+  const ex = new Executor({ cacheDir: cacheDir() })
+  await ex.start()
+  const cm = await ex.compile(bytes, { entry: f.entry })
+  const inst = ex.launch(cm, { args: [basename(file), ...args], env: envOf(f), limits: limitsOf(f) })
+  await drive(ex, inst, bytes, f)
+}
+
+export async function resumeCommand (file: string, f: RunFlags): Promise<void> {
+  const { snapshot, moduleBytes } = await snapshotFromBytes(new Uint8Array(await readFile(file)))
+  if (moduleBytes == null) throw new UsageError(`${file} does not contain its module`)
+  const ex = new Executor({ cacheDir: cacheDir() })
+  await ex.start()
+  const inst = await ex.resume(snapshot, moduleBytes, { limits: limitsOf(f) })
+  await drive(ex, inst, moduleBytes, f)
+}
+
+async function drive (ex: Executor, inst: Instance, moduleBytes: Uint8Array, f: RunFlags): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  let snapshotDone: Promise<void> | undefined
+  if (f.suspendAfter != null) {
+    timer = setTimeout(() => {
+      snapshotDone = (async () => {
+        const r = await inst.suspend()
+        const bytes = await snapshotToBytes(r.snapshot, { moduleBytes })
+        const out = f.snapshotOut ?? `${inst.id}.snapshot`
+        await writeFile(out, bytes)
+        const summary = { instance: inst.id, state: 'suspended', file: out, bytes: bytes.byteLength, requestToCapturedMs: round(r.requestToCapturedMs), totalMs: round(r.totalMs) }
+        process.stderr.write(f.json ? JSON.stringify(summary) + '\n' : `gate: suspended ${inst.id} -> ${out} (${bytes.byteLength} bytes, captured in ${summary.requestToCapturedMs} ms)\n`)
+      })().catch(err => { process.stderr.write(`gate: snapshot failed: ${err.message}\n`) })
+    }, f.suspendAfter)
+  }
+  const status = await attach(inst, { stdin: f.stdin })
+  if (timer != null) clearTimeout(timer)
+  if (snapshotDone != null) await snapshotDone
+  if (status.state === 'killed') process.stderr.write(`gate: ${describe(status)}\n`)
+  await ex.stop()
+  exit(exitCode(status))
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100

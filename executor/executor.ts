@@ -1,0 +1,173 @@
+/**
+ * The executor: compiles modules (through the on-disk cache), launches and
+ * resumes instances on a pool of worker threads, and routes their I/O.
+ */
+import { randomBytes, randomUUID } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CompileCache } from '../compiler/cache.js'
+import { sha256hex, type CompiledModule, type CompileOptions } from '../compiler/compile.js'
+import { Instance } from './instance.js'
+import { WorkerPool, type PooledWorker } from './pool.js'
+import type { FromWorker, LaunchSpec, RuntimeLimits } from './worker/messages.js'
+import type { InstanceSnapshot } from './types.js'
+import { NotStartedError, SnapshotMismatchError } from './errors.js'
+
+export interface ExecutorInit {
+  /** Worker threads (default 2). */
+  workers?: number
+  /** V8 stack per worker in MiB: bounds recursion depth (default 4). */
+  stackSizeMb?: number
+  /** Compiled-module cache directory (default: $TMPDIR/gate-p2p-cache). */
+  cacheDir?: string
+  /** Default limits for new instances. */
+  limits?: Partial<RuntimeLimits>
+  compile?: CompileOptions
+}
+
+export interface LaunchOptions {
+  args?: string[]
+  env?: Record<string, string>
+  limits?: Partial<RuntimeLimits>
+  instanceId?: string
+  principal?: string
+  /** Fresh randomness seed (clones get a new one). */
+  randomSeed?: Uint8Array
+}
+
+/** Documented defaults. */
+export const DEFAULT_LIMITS: RuntimeLimits = {
+  /** 1 GiB of linear memory. */
+  memoryPages: 16384,
+  /** No CPU limit by default for local runs; nodes set one. */
+  cpuTimeMs: 0,
+  /** 1 GiB of output. */
+  outputBytes: 1 << 30,
+  /** About 10-100 us of compute between interrupts. */
+  quantum: 20000
+}
+
+export class Executor {
+  readonly cache: CompileCache
+  private pool?: WorkerPool
+  private readonly init: ExecutorInit
+  private readonly live = new Map<string, Instance>()
+  private readonly compiled = new Map<string, { cm: CompiledModule, module: WebAssembly.Module }>()
+
+  constructor (init: ExecutorInit = {}) {
+    this.init = init
+    this.cache = new CompileCache(init.cacheDir ?? join(tmpdir(), 'gate-p2p-cache'))
+  }
+
+  async start (): Promise<void> {
+    if (this.pool != null) return
+    const pool = new WorkerPool({ workers: this.init.workers, stackSizeMb: this.init.stackSizeMb })
+    pool.onMessage = (w, m) => { this.onMessage(w, m) }
+    pool.onWorkerExit = (w, err) => { this.onWorkerExit(w, err) }
+    this.pool = pool
+  }
+
+  /** Kill every instance and stop the workers. */
+  async stop (): Promise<void> {
+    const pool = this.pool
+    if (pool == null) return
+    await Promise.all([...this.live.values()].map(async i => await i.kill().catch(() => {})))
+    this.pool = undefined
+    await pool.stop()
+  }
+
+  /** Validate and instrument (cached on disk by content hash). */
+  async compile (bytes: Uint8Array, opts: CompileOptions = {}): Promise<CompiledModule & { cached: boolean }> {
+    const cm = await this.cache.compile(bytes, { ...this.init.compile, ...opts })
+    if (!this.compiled.has(cm.compiledHash)) {
+      this.compiled.set(cm.compiledHash, { cm, module: new WebAssembly.Module(cm.bytes as Uint8Array<ArrayBuffer>) })
+    }
+    return cm
+  }
+
+  instances (): Instance[] { return [...this.live.values()] }
+  get (id: string): Instance | undefined { return this.live.get(id) }
+
+  /** Start a fresh instance of a compiled module. */
+  launch (cm: CompiledModule, opts: LaunchOptions = {}): Instance {
+    return this.spawn(cm, opts, undefined)
+  }
+
+  /**
+   * Continue a snapshot. `moduleBytes` is the original module; it is
+   * compiled (normally a cache hit) and must produce the exact instrumented
+   * module the snapshot's stack belongs to.
+   */
+  async resume (snapshot: InstanceSnapshot, moduleBytes: Uint8Array, opts: LaunchOptions & { clone?: boolean } = {}): Promise<Instance> {
+    if (sha256hex(moduleBytes) !== snapshot.moduleHash) throw new SnapshotMismatchError('module bytes do not match the snapshot\'s module hash')
+    const cm = await this.compile(moduleBytes, { entry: snapshot.entry })
+    if (cm.compiledHash !== snapshot.compiledHash) {
+      throw new SnapshotMismatchError(`snapshot was made by ${snapshot.compilerId} (code ${snapshot.compiledHash.slice(0, 12)}), this node compiles to ${cm.compiledHash.slice(0, 12)} (${cm.compilerId})`)
+    }
+    if (snapshot.status.state !== 'suspended') throw new SnapshotMismatchError(`snapshot is final (${snapshot.status.state}); it cannot be resumed`)
+    const id = opts.instanceId ?? (opts.clone === true ? randomUUID() : snapshot.instanceId)
+    return this.spawn(cm, { ...opts, instanceId: id }, { ...snapshot, instanceId: id, status: { state: 'running' } })
+  }
+
+  private spawn (cm: CompiledModule, opts: LaunchOptions, snapshot: InstanceSnapshot | undefined): Instance {
+    if (this.pool == null) throw new NotStartedError()
+    let entry = this.compiled.get(cm.compiledHash)
+    if (entry == null) {
+      entry = { cm, module: new WebAssembly.Module(cm.bytes as Uint8Array<ArrayBuffer>) }
+      this.compiled.set(cm.compiledHash, entry)
+    }
+    const id = opts.instanceId ?? randomUUID()
+    const limits: RuntimeLimits = { ...DEFAULT_LIMITS, ...this.init.limits, ...opts.limits }
+    const control = new SharedArrayBuffer(4)
+    const worker = this.pool.pick()
+    const spec: LaunchSpec = {
+      id,
+      module: entry.module,
+      globals: cm.globals,
+      entry: cm.entry,
+      hasStart: cm.hasStart,
+      memoryInitial: cm.memoryInitial,
+      memoryMaximum: cm.memoryMaximum,
+      limits,
+      args: opts.args ?? ['program'],
+      env: opts.env ?? {},
+      principal: opts.principal,
+      randomSeed: opts.randomSeed ?? randomBytes(32),
+      control,
+      snapshot,
+      moduleHash: cm.moduleHash,
+      compiledHash: cm.compiledHash,
+      compilerId: cm.compilerId
+    }
+    const inst = new Instance(id, cm.moduleHash, worker, control)
+    this.live.set(id, inst)
+    worker.instances.add(id)
+    worker.send({ type: 'launch', spec })
+    return inst
+  }
+
+  private onMessage (w: PooledWorker, m: FromWorker): void {
+    const inst = this.live.get(m.id)
+    if (inst == null) return
+    switch (m.type) {
+      case 'output': inst.onOutput(m.fd, m.data); break
+      case 'status': inst.status = m.status; break
+      case 'snapshot': inst.onSnapshot(m.snapshot, m.timing.requestToCapturedMs); break
+      case 'snapshot-error': inst.onSnapshotError(m.error); break
+      case 'exit':
+        this.live.delete(m.id)
+        w.instances.delete(m.id)
+        inst.onExit(m.status)
+        break
+    }
+  }
+
+  private onWorkerExit (w: PooledWorker, err?: Error): void {
+    for (const id of w.instances) {
+      const inst = this.live.get(id)
+      this.live.delete(id)
+      inst?.onExit({ state: 'killed', cause: 'INTERNAL', error: `worker ended${err != null ? ': ' + err.message : ''}` })
+    }
+    w.instances.clear()
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * @packageDocumentation
+ * Runs instrumented WebAssembly in worker threads, with limits, and captures
+ * and resumes running instances.
+ *
+ * @example
+ * ```ts
+ * const ex = new Executor(); await ex.start()
+ * const inst = ex.launch(await ex.compile(wasmBytes), { args: ['prog'] })
+ * inst.on('stdout', d => process.stdout.write(d))
+ * const { snapshot } = await inst.suspend()
+ * const again = await ex.resume(snapshot, wasmBytes)
+ * console.log(await again.wait())
+ * ```
+ */
+export { Executor, DEFAULT_LIMITS, type ExecutorInit, type LaunchOptions } from './executor.js'
+export { Instance, type SnapshotResult } from './instance.js'
+export * from './errors.js'
+export type * from './types.js'
+export type { RuntimeLimits } from './worker/messages.js'

@@ -1,0 +1,112 @@
+/**
+ * The main thread's handle on one instance running in a worker.
+ */
+import { EventEmitter } from 'node:events'
+import type { InstanceSnapshot, InstanceStatus } from './types.js'
+import type { PooledWorker } from './pool.js'
+import { CTL_KILL } from './worker/messages.js'
+import { InstanceStateError, SnapshotFailedError } from './errors.js'
+
+export interface SnapshotResult {
+  snapshot: InstanceSnapshot
+  /** Request to state captured, measured in the worker. */
+  requestToCapturedMs: number
+  /** Request to snapshot received on the main thread. */
+  totalMs: number
+}
+
+export interface InstanceEvents {
+  stdout: [Uint8Array]
+  stderr: [Uint8Array]
+  exit: [InstanceStatus]
+}
+
+export class Instance extends EventEmitter<InstanceEvents> {
+  readonly id: string
+  readonly moduleHash: string
+  status: InstanceStatus = { state: 'running' }
+  /** @internal */
+  worker: PooledWorker
+  private readonly control: Int32Array
+  private readonly exited: Promise<InstanceStatus>
+  private resolveExit!: (s: InstanceStatus) => void
+  private readonly snapshotWaiters: Array<{ resolve: (r: SnapshotResult) => void, reject: (e: Error) => void, at: number }> = []
+  private killTimer?: NodeJS.Timeout
+
+  /** @internal */
+  constructor (id: string, moduleHash: string, worker: PooledWorker, control: SharedArrayBuffer) {
+    super()
+    this.id = id
+    this.moduleHash = moduleHash
+    this.worker = worker
+    this.control = new Int32Array(control)
+    this.exited = new Promise(resolve => { this.resolveExit = resolve })
+  }
+
+  /** Client input: WASI stdin and the origin service's stream. */
+  write (data: Uint8Array): void {
+    if (this.status.state !== 'running') return
+    this.worker.send({ type: 'input', id: this.id, data })
+  }
+
+  /** End of client input. */
+  end (): void {
+    if (this.status.state !== 'running') return
+    this.worker.send({ type: 'input-end', id: this.id })
+  }
+
+  /**
+   * Capture a snapshot. `then: 'stop'` suspends the instance (it ends in
+   * state `suspended` and its worker forgets it); `'continue'` keeps it running.
+   */
+  async snapshot (opts: { then?: 'stop' | 'continue', signal?: AbortSignal } = {}): Promise<SnapshotResult> {
+    if (this.status.state !== 'running') throw new InstanceStateError(`instance ${this.id} is ${this.status.state}`)
+    opts.signal?.throwIfAborted()
+    const p = new Promise<SnapshotResult>((resolve, reject) => {
+      this.snapshotWaiters.push({ resolve, reject, at: performance.now() })
+    })
+    this.worker.send({ type: 'snapshot', id: this.id, then: opts.then ?? 'continue' })
+    return await p
+  }
+
+  /** Suspend: capture and stop. The instance's state becomes `suspended`. */
+  async suspend (opts: { signal?: AbortSignal } = {}): Promise<SnapshotResult> {
+    return await this.snapshot({ then: 'stop', signal: opts.signal })
+  }
+
+  /** Kill the instance. Resolves when it has ended. */
+  async kill (): Promise<InstanceStatus> {
+    if (this.status.state === 'running') {
+      Atomics.or(this.control, 0, CTL_KILL)
+      this.worker.send({ type: 'kill', id: this.id })
+      // A worker that does not answer in time is stuck outside any check: end it.
+      this.killTimer ??= setTimeout(() => { void this.worker.worker.terminate() }, 3000)
+    }
+    return await this.exited
+  }
+
+  /** Resolves with the final status. */
+  async wait (): Promise<InstanceStatus> { return await this.exited }
+
+  /** @internal */
+  onOutput (fd: 1 | 2, data: Uint8Array): void { this.emit(fd === 1 ? 'stdout' : 'stderr', data) }
+
+  /** @internal */
+  onSnapshot (snapshot: InstanceSnapshot, requestToCapturedMs: number): void {
+    for (const w of this.snapshotWaiters.splice(0)) w.resolve({ snapshot, requestToCapturedMs, totalMs: performance.now() - w.at })
+  }
+
+  /** @internal */
+  onSnapshotError (error: string): void {
+    for (const w of this.snapshotWaiters.splice(0)) w.reject(new SnapshotFailedError(error))
+  }
+
+  /** @internal */
+  onExit (status: InstanceStatus): void {
+    if (this.killTimer != null) clearTimeout(this.killTimer)
+    this.status = status
+    this.onSnapshotError(`instance ended: ${status.state}`)
+    this.emit('exit', status)
+    this.resolveExit(status)
+  }
+}

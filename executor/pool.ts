@@ -1,0 +1,67 @@
+/**
+ * A pool of worker threads. Each worker hosts many instances; new instances
+ * go to the worker with the fewest. A worker that dies takes only its own
+ * instances down (they end KILLED/INTERNAL) and is replaced.
+ */
+import { Worker } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
+import type { FromWorker, ToWorker } from './worker/messages.js'
+
+export interface PoolInit {
+  /** Worker threads (default: 2). */
+  workers?: number
+  /** V8 stack size of each worker in MiB; bounds recursion depth (default 4). */
+  stackSizeMb?: number
+}
+
+export class PooledWorker {
+  readonly worker: Worker
+  readonly mailbox = new Int32Array(new SharedArrayBuffer(4))
+  readonly instances = new Set<string>()
+  dead = false
+
+  constructor (stackSizeMb: number, onMessage: (w: PooledWorker, m: FromWorker) => void, onExit: (w: PooledWorker, err?: Error) => void) {
+    const entry = fileURLToPath(new URL('./worker/entry.js', import.meta.url))
+    this.worker = new Worker(entry, { workerData: { mailbox: this.mailbox.buffer }, resourceLimits: { stackSizeMb } })
+    this.worker.on('message', (m: FromWorker) => { onMessage(this, m) })
+    this.worker.on('error', (err) => { this.dead = true; onExit(this, err) })
+    this.worker.on('exit', () => { if (!this.dead) { this.dead = true; onExit(this) } })
+    this.worker.unref()
+  }
+
+  /** Post a message and raise the mailbox flag, so a running instance yields to it. */
+  send (msg: ToWorker, transfer: Transferable[] = []): void {
+    this.worker.postMessage(msg, transfer as any)
+    Atomics.store(this.mailbox, 0, 1)
+  }
+}
+
+export class WorkerPool {
+  private readonly workers: PooledWorker[] = []
+  private readonly size: number
+  private readonly stackSizeMb: number
+  onMessage: (w: PooledWorker, m: FromWorker) => void = () => {}
+  onWorkerExit: (w: PooledWorker, err?: Error) => void = () => {}
+
+  constructor (init: PoolInit = {}) {
+    this.size = Math.max(1, init.workers ?? 2)
+    this.stackSizeMb = init.stackSizeMb ?? 4
+  }
+
+  /** The worker with the fewest instances; workers start lazily. */
+  pick (): PooledWorker {
+    for (let i = this.workers.length - 1; i >= 0; i--) if (this.workers[i].dead) this.workers.splice(i, 1)
+    if (this.workers.length < this.size) {
+      const w = new PooledWorker(this.stackSizeMb, (w, m) => { this.onMessage(w, m) }, (w, e) => { this.onWorkerExit(w, e) })
+      this.workers.push(w)
+      return w
+    }
+    return this.workers.reduce((a, b) => (b.instances.size < a.instances.size ? b : a))
+  }
+
+  async stop (): Promise<void> {
+    const ws = this.workers.splice(0)
+    for (const w of ws) w.dead = true
+    await Promise.all(ws.map(async w => await w.worker.terminate()))
+  }
+}

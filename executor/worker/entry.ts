@@ -1,0 +1,199 @@
+/**
+ * Worker thread: hosts many instances and time-shares the thread between
+ * them. A running instance gives the thread up at its next interrupt when
+ * the main thread has posted a message (mailbox flag) or another instance is
+ * runnable and its slice is used up; waiting instances are unwound, so an
+ * idle instance costs its memory and nothing else.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { InstanceRuntime, KillSignal, type SliceOutcome } from './instance-runtime.js'
+import type { FromWorker, ToWorker } from './messages.js'
+import type { WaitCondition } from '../host/runtime.js'
+import type { InstanceStatus } from '../types.js'
+
+/** A running instance yields after this long when others want the thread. */
+const TIME_SLICE_MS = 20
+/** Output is sent to the main thread in batches of at most this many bytes. */
+const OUTPUT_BATCH = 64 * 1024
+
+const port = parentPort
+if (port == null) throw new Error('executor worker started outside a worker thread')
+const mailbox = new Int32Array(workerData.mailbox as SharedArrayBuffer)
+
+interface Slot {
+  rt: InstanceRuntime
+  state: 'runnable' | 'waiting' | 'suspended'
+  cond?: WaitCondition
+  timer?: NodeJS.Timeout
+  out: Array<{ fd: 1 | 2, data: Uint8Array }>
+  outBytes: number
+  snapshotRequests: Array<{ then: 'stop' | 'continue', at: number }>
+}
+
+const slots = new Map<string, Slot>()
+const runQueue: Slot[] = []
+let scheduled = false
+
+function post (msg: FromWorker, transfer: Transferable[] = []): void {
+  port!.postMessage(msg, transfer as any)
+}
+
+function flush (s: Slot): void {
+  let fd: 1 | 2 | undefined
+  let parts: Uint8Array[] = []
+  const send = (): void => {
+    if (fd === undefined || parts.length === 0) return
+    const data = Buffer.concat(parts)
+    post({ type: 'output', id: s.rt.id, fd, data }, [data.buffer])
+    parts = []
+  }
+  for (const o of s.out) {
+    if (o.fd !== fd) { send(); fd = o.fd }
+    parts.push(o.data)
+  }
+  send()
+  s.out = []
+  s.outBytes = 0
+}
+
+function launch (msg: Extract<ToWorker, { type: 'launch' }>): void {
+  const spec = msg.spec
+  const slot: Slot = { rt: undefined as unknown as InstanceRuntime, state: 'runnable', out: [], outBytes: 0, snapshotRequests: [] }
+  slot.rt = new InstanceRuntime(spec, {
+    output: (fd, data) => {
+      slot.out.push({ fd, data: data.slice() })
+      slot.outBytes += data.byteLength
+      if (slot.outBytes >= OUTPUT_BATCH) flush(slot)
+    },
+    shouldYield: (sliceMs) => Atomics.load(mailbox, 0) !== 0 || (runQueue.length > 0 && sliceMs >= TIME_SLICE_MS)
+  })
+  slots.set(spec.id, slot)
+  try {
+    slot.rt.init()
+  } catch (err) {
+    const status: InstanceStatus = err instanceof KillSignal
+      ? { state: 'killed', cause: err.cause, error: err.message }
+      : { state: 'killed', cause: 'INTERNAL', error: (err as Error).message }
+    finish(slot, status)
+    return
+  }
+  post({ type: 'status', id: spec.id, status: { state: 'running' } })
+  enqueue(slot)
+}
+
+function enqueue (s: Slot): void {
+  s.state = 'runnable'
+  s.cond = undefined
+  if (s.timer != null) { clearTimeout(s.timer); s.timer = undefined }
+  if (!runQueue.includes(s)) runQueue.push(s)
+  schedule()
+}
+
+function schedule (): void {
+  if (scheduled) return
+  scheduled = true
+  setImmediate(runNext)
+}
+
+function runNext (): void {
+  scheduled = false
+  Atomics.store(mailbox, 0, 0)
+  const s = runQueue.shift()
+  if (s == null) return
+  if (!slots.has(s.rt.id)) { schedule(); return }
+  const outcome: SliceOutcome = s.rt.runSlice()
+  handle(s, outcome)
+  if (runQueue.length > 0) schedule()
+}
+
+function handle (s: Slot, outcome: SliceOutcome): void {
+  switch (outcome.kind) {
+    case 'yield':
+      runQueue.push(s)
+      break
+    case 'wait':
+      s.state = 'waiting'
+      s.cond = outcome.cond
+      if (s.rt.host.ready(outcome.cond, s.rt.monotonicNs())) { enqueue(s); break }
+      if (outcome.cond.deadlineNs != null) {
+        const ms = Number(outcome.cond.deadlineNs - s.rt.monotonicNs()) / 1e6
+        s.timer = setTimeout(() => { if (s.state === 'waiting') enqueue(s) }, Math.max(0, ms))
+      }
+      flush(s)
+      break
+    case 'suspend':
+      s.state = 'suspended'
+      break
+    case 'done':
+      finish(s, outcome.status)
+      return
+  }
+  serveSnapshots(s)
+}
+
+/** Answer snapshot requests of an instance that is not executing. */
+function serveSnapshots (s: Slot): void {
+  if (s.snapshotRequests.length === 0) return
+  flush(s)
+  const reqs = s.snapshotRequests
+  s.snapshotRequests = []
+  const snap = s.rt.capture()
+  const captured = performance.now()
+  post({ type: 'snapshot', id: s.rt.id, snapshot: snap, timing: { requestToCapturedMs: captured - reqs[0].at } }, [snap.memory.buffer as ArrayBuffer])
+  if (reqs.some(r => r.then === 'stop')) {
+    drop(s)
+    post({ type: 'exit', id: s.rt.id, status: { state: 'suspended' } })
+  } else if (s.state === 'suspended') {
+    enqueue(s)
+  }
+}
+
+function finish (s: Slot, status: InstanceStatus): void {
+  flush(s)
+  const reqs = s.snapshotRequests
+  s.snapshotRequests = []
+  if (reqs.length > 0 && status.state !== 'killed') {
+    const snap = s.rt.capture()
+    post({ type: 'snapshot', id: s.rt.id, snapshot: snap, timing: { requestToCapturedMs: performance.now() - reqs[0].at } }, [snap.memory.buffer as ArrayBuffer])
+  } else if (reqs.length > 0) {
+    post({ type: 'snapshot-error', id: s.rt.id, error: `instance ended: ${status.state}${status.cause != null ? ' ' + status.cause : ''}` })
+  }
+  drop(s)
+  post({ type: 'exit', id: s.rt.id, status })
+}
+
+function drop (s: Slot): void {
+  if (s.timer != null) clearTimeout(s.timer)
+  slots.delete(s.rt.id)
+  const i = runQueue.indexOf(s)
+  if (i >= 0) runQueue.splice(i, 1)
+}
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'launch') { launch(msg); return }
+  const s = slots.get(msg.id)
+  if (s == null) {
+    if (msg.type === 'snapshot') post({ type: 'snapshot-error', id: msg.id, error: 'no such instance' })
+    return
+  }
+  switch (msg.type) {
+    case 'input':
+      s.rt.host.pushInput(msg.data)
+      if (s.state === 'waiting' && s.cond != null && s.rt.host.ready(s.cond, s.rt.monotonicNs())) enqueue(s)
+      break
+    case 'input-end':
+      s.rt.host.endInput()
+      if (s.state === 'waiting' && s.cond != null && s.rt.host.ready(s.cond, s.rt.monotonicNs())) enqueue(s)
+      break
+    case 'snapshot':
+      s.snapshotRequests.push({ then: msg.then, at: performance.now() })
+      // No instance executes while a message is handled: a running one has
+      // unwound at its last interrupt (the mailbox flag made it yield), so
+      // every instance here is fresh, unwound, or waiting.
+      serveSnapshots(s)
+      break
+    case 'kill':
+      finish(s, s.rt.kill())
+      break
+  }
+})

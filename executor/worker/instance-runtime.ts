@@ -1,0 +1,284 @@
+/**
+ * One wasm instance inside a worker: instantiation, the interrupt import,
+ * Asyncify unwind/rewind around blocking imports, trap mapping, capture and
+ * restore of its complete state.
+ */
+import { canonicalImport, ABI_FUNCTIONS, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from '../../compiler/abi.js'
+import { EXPORT_ASYNCIFY_MEMORY, EXPORT_COUNTER, EXPORT_START } from '../../compiler/instrument.js'
+import { HostAbi } from '../host/index.js'
+import { ExitSignal, TrapSignal, type HostRuntime, type WaitCondition } from '../host/runtime.js'
+import type { GlobalValue, HostState, InstanceCause, InstanceSnapshot, InstanceStatus } from '../types.js'
+import { CTL_KILL, CTL_SUSPEND, type LaunchSpec } from './messages.js'
+
+const PAGE = 65536
+/** Where the Asyncify data header {i32 cur, i32 end} sits in the Asyncify memory. */
+const DATA_PTR = 16
+const UNWINDING = 1
+const REWINDING = 2
+
+/** Thrown from `interrupt` to end the instance (kill request or a limit). */
+class KillSignal extends Error {
+  constructor (readonly cause: InstanceCause, message: string) { super(message); this.name = 'KillSignal' }
+}
+
+export type SliceOutcome =
+  | { kind: 'yield' }
+  | { kind: 'wait', cond: WaitCondition }
+  | { kind: 'suspend' }
+  | { kind: 'done', status: InstanceStatus }
+
+export interface RuntimeHooks {
+  output: (fd: 1 | 2, data: Uint8Array) => void
+  /** Should a running instance give the thread up (messages queued, others runnable)? */
+  shouldYield: (sliceMs: number) => boolean
+}
+
+interface Exports {
+  [k: string]: any
+  asyncify_start_unwind: (p: number) => void
+  asyncify_stop_unwind: () => void
+  asyncify_start_rewind: (p: number) => void
+  asyncify_stop_rewind: () => void
+  asyncify_get_state: () => number
+}
+
+export class InstanceRuntime implements HostRuntime {
+  readonly id: string
+  readonly spec: LaunchSpec
+  private readonly ctl: Int32Array
+  private readonly hooks: RuntimeHooks
+  private mem!: WebAssembly.Memory
+  private amem!: WebAssembly.Memory
+  private ex!: Exports
+  private counter!: WebAssembly.Global
+  host!: HostAbi
+  /** 'start': inside the start function; 'entry': inside the entry function. */
+  private phase: 'fresh' | 'start' | 'entry' = 'fresh'
+  /** Set while the stack is unwound (yielded, waiting or suspended). */
+  unwound = false
+  private pending: SliceOutcome | undefined
+  private cpuNs = 0n
+  private outputBytes = 0
+  private sliceStart = 0
+  private monoBase = 0n
+  private monoStart = process.hrtime.bigint()
+  status: InstanceStatus = { state: 'running' }
+
+  constructor (spec: LaunchSpec, hooks: RuntimeHooks) {
+    this.id = spec.id
+    this.spec = spec
+    this.hooks = hooks
+    this.ctl = new Int32Array(spec.control)
+  }
+
+  /** Instantiate; from the snapshot if the spec has one. */
+  init (): void {
+    const spec = this.spec
+    const snap = spec.snapshot
+    const maxPages = Math.min(spec.memoryMaximum ?? spec.limits.memoryPages, spec.limits.memoryPages)
+    const pages = Math.max(spec.memoryInitial, snap != null ? snap.memory.byteLength / PAGE : 0)
+    if (pages > maxPages) throw new KillSignal('MEMORY_LIMIT', `memory of ${pages} pages exceeds the limit of ${maxPages} pages`)
+    this.mem = new WebAssembly.Memory({ initial: pages, maximum: maxPages })
+    if (snap != null) {
+      const host = snap.host as { abi: HostState, runtime: { monotonicNs: bigint, phase: 'fresh' | 'start' | 'entry' } }
+      this.host = HostAbi.restore(host.abi, this)
+      this.monoBase = BigInt(host.runtime.monotonicNs)
+      this.phase = host.runtime.phase
+      this.cpuNs = BigInt(snap.cpuTimeNs)
+      this.outputBytes = snap.outputBytes
+    } else {
+      this.host = new HostAbi({ args: spec.args, env: spec.env, instanceId: spec.id, principal: spec.principal, randomSeed: spec.randomSeed }, this)
+    }
+    const instance = new WebAssembly.Instance(spec.module, this.imports())
+    this.ex = instance.exports as unknown as Exports
+    this.amem = this.ex[EXPORT_ASYNCIFY_MEMORY]
+    this.counter = this.ex[EXPORT_COUNTER]
+    this.counter.value = spec.limits.quantum
+    if (snap != null) {
+      new Uint8Array(this.mem.buffer).set(snap.memory)
+      for (const g of snap.globals) this.ex[g.name].value = g.value
+      if (snap.stack.byteLength > 0) {
+        const a = new Uint8Array(this.amem.buffer)
+        a.set(snap.stack, DATA_PTR + 8)
+        const dv = new DataView(this.amem.buffer)
+        dv.setInt32(DATA_PTR, DATA_PTR + 8 + snap.stack.byteLength, true)
+        dv.setInt32(DATA_PTR + 4, this.amem.buffer.byteLength, true)
+        this.unwound = true
+      }
+      this.host.resumed()
+    }
+  }
+
+  private imports (): WebAssembly.Imports {
+    const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {}
+    for (const imp of WebAssembly.Module.imports(this.spec.module)) {
+      imports[imp.module] ??= {}
+      if (imp.module === MEMORY_MODULE && imp.name === MEMORY_NAME) { imports[imp.module][imp.name] = this.mem; continue }
+      if (imp.module === INTERRUPT_MODULE && imp.name === INTERRUPT_NAME) { imports[imp.module][imp.name] = () => { this.interrupt() }; continue }
+      const key = canonicalImport(imp.module, imp.name)
+      const fn = key != null ? this.host.functions[key] : undefined
+      if (key == null || fn == null) throw new KillSignal('ABI_VIOLATION', `unresolved import ${imp.module}.${imp.name}`)
+      if (ABI_FUNCTIONS[key].blocking === true) {
+        imports[imp.module][imp.name] = (...args: unknown[]) => {
+          if (this.ex.asyncify_get_state() === REWINDING) this.stopRewind()
+          return fn(...args)
+        }
+      } else {
+        imports[imp.module][imp.name] = fn
+      }
+    }
+    return imports
+  }
+
+  // ---------------------------------------------------------------- HostRuntime
+  memory (): WebAssembly.Memory { return this.mem }
+  wait (cond: WaitCondition): void { this.startUnwind({ kind: 'wait', cond }) }
+  output (fd: 1 | 2, data: Uint8Array): void {
+    this.outputBytes += data.byteLength
+    const lim = this.spec.limits.outputBytes
+    if (lim > 0 && this.outputBytes > lim) throw new KillSignal('OUTPUT_LIMIT', `output exceeded ${lim} bytes`)
+    this.hooks.output(fd, data)
+  }
+
+  monotonicNs (): bigint { return this.monoBase + (process.hrtime.bigint() - this.monoStart) }
+  realtimeNs (): bigint { return BigInt(Date.now()) * 1_000_000n }
+  exit (code: number): never { throw new ExitSignal(code) }
+  trap (cause: InstanceCause, message: string): never { throw new TrapSignal(cause, message) }
+
+  // ---------------------------------------------------------------- interrupt
+  private interrupt (): void {
+    if (this.ex.asyncify_get_state() === REWINDING) {
+      this.stopRewind()
+      this.counter.value = this.spec.limits.quantum
+      return
+    }
+    const ctl = Atomics.load(this.ctl, 0)
+    if ((ctl & CTL_KILL) !== 0) throw new KillSignal('KILLED', 'killed')
+    const now = performance.now()
+    const sliceMs = now - this.sliceStart
+    const lim = this.spec.limits.cpuTimeMs
+    if (lim > 0 && Number(this.cpuNs) / 1e6 + sliceMs > lim) throw new KillSignal('CPU_TIME_LIMIT', `CPU time limit of ${lim} ms exceeded`)
+    if ((ctl & CTL_SUSPEND) !== 0) { this.startUnwind({ kind: 'suspend' }); return }
+    if (this.hooks.shouldYield(sliceMs)) { this.startUnwind({ kind: 'yield' }); return }
+    this.counter.value = this.spec.limits.quantum
+  }
+
+  private startUnwind (why: SliceOutcome): void {
+    const dv = new DataView(this.amem.buffer)
+    dv.setInt32(DATA_PTR, DATA_PTR + 8, true)
+    dv.setInt32(DATA_PTR + 4, this.amem.buffer.byteLength, true)
+    this.pending = why
+    this.ex.asyncify_start_unwind(DATA_PTR)
+  }
+
+  private stopRewind (): void {
+    this.ex.asyncify_stop_rewind()
+    this.unwound = false
+  }
+
+  // ---------------------------------------------------------------- running
+  /** Run until the instance yields, waits, suspends or ends. */
+  runSlice (): SliceOutcome {
+    this.sliceStart = performance.now()
+    this.pending = undefined
+    try {
+      if (this.phase === 'fresh' || this.phase === 'start') {
+        if (this.spec.hasStart) {
+          const resume = this.phase === 'start'
+          this.phase = 'start'
+          if (resume) this.ex.asyncify_start_rewind(DATA_PTR)
+          this.ex[EXPORT_START]()
+          if (this.ex.asyncify_get_state() === UNWINDING) return this.afterUnwind()
+        }
+        this.phase = 'entry'
+        const fn = this.ex[this.spec.entry]
+        if (typeof fn !== 'function') return this.done({ state: 'killed', cause: 'INTERNAL', error: `no entry function ${this.spec.entry}` })
+        fn()
+      } else {
+        this.ex.asyncify_start_rewind(DATA_PTR)
+        this.ex[this.spec.entry]()
+      }
+      if (this.ex.asyncify_get_state() === UNWINDING) return this.afterUnwind()
+      return this.done({ state: 'terminated', result: 0 })
+    } catch (err) {
+      return this.done(statusOf(err))
+    } finally {
+      this.cpuNs += BigInt(Math.round((performance.now() - this.sliceStart) * 1e6))
+    }
+  }
+
+  private afterUnwind (): SliceOutcome {
+    this.ex.asyncify_stop_unwind()
+    this.unwound = true
+    const p = this.pending ?? { kind: 'yield' }
+    this.pending = undefined
+    if (p.kind === 'suspend') Atomics.and(this.ctl, 0, ~CTL_SUSPEND)
+    return p
+  }
+
+  private done (status: InstanceStatus): SliceOutcome {
+    this.status = status
+    return { kind: 'done', status }
+  }
+
+  /** Kill from outside a slice (the instance is unwound or not started). */
+  kill (): InstanceStatus {
+    this.status = { state: 'killed', cause: 'KILLED' }
+    return this.status
+  }
+
+  /** Capture the state of an instance that is not executing (unwound, fresh or ended). */
+  capture (): InstanceSnapshot {
+    const globals: GlobalValue[] = this.spec.globals.map(g => ({ name: g.name, type: g.type, value: this.ex[g.name].value }))
+    let stack = new Uint8Array(0)
+    if (this.unwound) {
+      const dv = new DataView(this.amem.buffer)
+      const cur = dv.getInt32(DATA_PTR, true)
+      stack = new Uint8Array(this.amem.buffer.slice(DATA_PTR + 8, cur))
+    }
+    const state = this.status.state === 'running' ? 'suspended' : this.status.state
+    return {
+      version: 1,
+      moduleHash: this.spec.moduleHash,
+      compiledHash: this.spec.compiledHash,
+      compilerId: this.spec.compilerId,
+      entry: this.spec.entry,
+      instanceId: this.spec.id,
+      status: { ...this.status, state },
+      memory: new Uint8Array(this.mem.buffer.slice(0)),
+      memoryMaxPages: this.spec.limits.memoryPages,
+      globals,
+      stack,
+      started: this.phase !== 'fresh',
+      host: { abi: this.host.save(), runtime: { monotonicNs: this.monotonicNs(), phase: this.phase } },
+      cpuTimeNs: this.cpuNs,
+      outputBytes: this.outputBytes
+    }
+  }
+}
+
+/** Map whatever ended a slice to a final status. */
+function statusOf (err: unknown): InstanceStatus {
+  if (err instanceof ExitSignal) return { state: 'terminated', result: err.code }
+  if (err instanceof TrapSignal) return { state: 'killed', cause: err.cause, error: err.message }
+  if (err instanceof KillSignal) return { state: 'killed', cause: err.cause, error: err.message }
+  if (err instanceof RangeError) return { state: 'killed', cause: 'CALL_STACK_EXHAUSTED', error: err.message }
+  if (err instanceof WebAssembly.RuntimeError) {
+    const m = err.message
+    const cause: InstanceCause = /unreachable/i.test(m)
+      ? 'UNREACHABLE'
+      : /out of bounds|memory access/i.test(m)
+        ? (/table/i.test(m) ? 'INDIRECT_CALL_INDEX_OUT_OF_BOUNDS' : 'MEMORY_ACCESS_OUT_OF_BOUNDS')
+        : /divide by zero|remainder by zero/i.test(m)
+          ? 'INTEGER_DIVIDE_BY_ZERO'
+          : /overflow|unrepresentable/i.test(m)
+            ? 'INTEGER_OVERFLOW'
+            : /signature|function sig/i.test(m)
+              ? 'INDIRECT_CALL_SIGNATURE_MISMATCH'
+              : /null function|invalid index/i.test(m) ? 'INDIRECT_CALL_INDEX_OUT_OF_BOUNDS' : 'INTERNAL'
+    return { state: 'killed', cause, error: m }
+  }
+  return { state: 'killed', cause: 'INTERNAL', error: String((err as Error)?.message ?? err) }
+}
+
+export { KillSignal }

@@ -1,0 +1,60 @@
+/**
+ * Messages between the executor (main thread) and its worker threads. All
+ * structured-clone safe; memory travels as transferred ArrayBuffers.
+ */
+import type { InstanceSnapshot, InstanceStatus } from '../types.js'
+
+/** Control word bits in an instance's shared Int32Array[0]. */
+export const CTL_SUSPEND = 1
+export const CTL_KILL = 2
+
+/** What a worker needs to run one instance. */
+export interface LaunchSpec {
+  id: string
+  module: WebAssembly.Module
+  /** Export names of mutable globals to capture, with types. */
+  globals: Array<{ name: string, type: 'i32' | 'i64' | 'f32' | 'f64' }>
+  entry: string
+  hasStart: boolean
+  /** Declared memory limits of the module (pages). */
+  memoryInitial: number
+  memoryMaximum?: number
+  limits: RuntimeLimits
+  args: string[]
+  env: Record<string, string>
+  principal?: string
+  randomSeed?: Uint8Array
+  /** Instance control word (SharedArrayBuffer of 4 bytes). */
+  control: SharedArrayBuffer
+  /** Resume from this snapshot instead of a fresh start. */
+  snapshot?: InstanceSnapshot
+  moduleHash: string
+  compiledHash: string
+  compilerId: string
+}
+
+export interface RuntimeLimits {
+  /** Maximum linear memory in 64 KiB pages. */
+  memoryPages: number
+  /** CPU time limit in ms (across resumes); 0 = none. */
+  cpuTimeMs: number
+  /** Bytes of stdout+stderr; 0 = none. */
+  outputBytes: number
+  /** Checks between calls to the host's interrupt. */
+  quantum: number
+}
+
+export type ToWorker =
+  | { type: 'launch', spec: LaunchSpec }
+  | { type: 'input', id: string, data: Uint8Array }
+  | { type: 'input-end', id: string }
+  /** Capture a snapshot; `then` says what happens to the instance afterwards. */
+  | { type: 'snapshot', id: string, then: 'stop' | 'continue' }
+  | { type: 'kill', id: string }
+
+export type FromWorker =
+  | { type: 'output', id: string, fd: 1 | 2, data: Uint8Array }
+  | { type: 'status', id: string, status: InstanceStatus }
+  | { type: 'snapshot', id: string, snapshot: InstanceSnapshot, timing: { requestToCapturedMs: number } }
+  | { type: 'snapshot-error', id: string, error: string }
+  | { type: 'exit', id: string, status: InstanceStatus }
