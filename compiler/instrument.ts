@@ -10,6 +10,7 @@
 import binaryen from 'binaryen'
 import { analyze, type Analysis } from './analyze.js'
 import { InstrumentError } from './instrument-errors.js'
+import { emptyDeclarativeSegments } from './declarative-elems.js'
 
 /** Export names the runtime relies on. */
 export const EXPORT_COUNTER = '__gate_counter'
@@ -75,7 +76,7 @@ const fresh = (what: string): string => `gate$${what}${labelSeq++}`
 export function instrument (bytes: Uint8Array, opts: InstrumentOptions): InstrumentResult {
   let mod: binaryen.Module
   try {
-    mod = binaryen.readBinary(bytes)
+    mod = binaryen.readBinary(emptyDeclarativeSegments(bytes))
   } catch (err: any) {
     throw new InstrumentError(`binaryen could not read the module: ${err?.message ?? err}`)
   }
