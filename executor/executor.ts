@@ -151,7 +151,7 @@ export class Executor {
     if (inst == null) return
     switch (m.type) {
       case 'output': inst.onOutput(m.fd, m.data); break
-      case 'status': inst.status = m.status; break
+      case 'status': inst.status = m.status; inst.onRunning(m.initMs); break
       case 'snapshot': inst.onSnapshot(m.snapshot, m.timing.requestToCapturedMs); break
       case 'snapshot-error': inst.onSnapshotError(m.error); break
       case 'exit':

@@ -16,6 +16,8 @@ export interface SnapshotResult {
 }
 
 export interface InstanceEvents {
+  /** Instantiated or restored in its worker; initMs measured there. */
+  running: [{ initMs: number }]
   stdout: [Uint8Array]
   stderr: [Uint8Array]
   exit: [InstanceStatus]
@@ -87,6 +89,12 @@ export class Instance extends EventEmitter<InstanceEvents> {
 
   /** Resolves with the final status. */
   async wait (): Promise<InstanceStatus> { return await this.exited }
+
+  /** @internal */
+  onRunning (initMs: number): void { this.initMs = initMs; this.emit('running', { initMs }) }
+
+  /** Time the worker took to instantiate or restore this instance (ms). */
+  initMs?: number
 
   /** @internal */
   onOutput (fd: 1 | 2, data: Uint8Array): void { this.emit(fd === 1 ? 'stdout' : 'stderr', data) }

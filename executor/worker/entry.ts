@@ -68,6 +68,7 @@ function launch (msg: Extract<ToWorker, { type: 'launch' }>): void {
     shouldYield: (sliceMs) => Atomics.load(mailbox, 0) !== 0 || (runQueue.length > 0 && sliceMs >= TIME_SLICE_MS)
   })
   slots.set(spec.id, slot)
+  const t0 = performance.now()
   try {
     slot.rt.init()
   } catch (err) {
@@ -77,7 +78,7 @@ function launch (msg: Extract<ToWorker, { type: 'launch' }>): void {
     finish(slot, status)
     return
   }
-  post({ type: 'status', id: spec.id, status: { state: 'running' } })
+  post({ type: 'status', id: spec.id, status: { state: 'running' }, initMs: performance.now() - t0 })
   enqueue(slot)
 }
 

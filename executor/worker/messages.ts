@@ -54,7 +54,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'output', id: string, fd: 1 | 2, data: Uint8Array }
-  | { type: 'status', id: string, status: InstanceStatus }
+  /** Sent once the instance is instantiated (fresh) or restored (snapshot); initMs measured in the worker. */
+  | { type: 'status', id: string, status: InstanceStatus, initMs: number }
   | { type: 'snapshot', id: string, snapshot: InstanceSnapshot, timing: { requestToCapturedMs: number } }
   | { type: 'snapshot-error', id: string, error: string }
   | { type: 'exit', id: string, status: InstanceStatus }
