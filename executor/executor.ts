@@ -65,6 +65,7 @@ export class Executor {
     pool.onMessage = (w, m) => { this.onMessage(w, m) }
     pool.onWorkerExit = (w, err) => { this.onWorkerExit(w, err) }
     this.pool = pool
+    await pool.start()
   }
 
   /** Kill every instance and stop the workers. */
@@ -142,6 +143,7 @@ export class Executor {
     const inst = new Instance(id, cm.moduleHash, worker, control)
     this.live.set(id, inst)
     worker.instances.add(id)
+    worker.worker.ref() // a worker with instances keeps the process alive
     worker.send({ type: 'launch', spec })
     return inst
   }
@@ -157,6 +159,7 @@ export class Executor {
       case 'exit':
         this.live.delete(m.id)
         w.instances.delete(m.id)
+        if (w.instances.size === 0) w.worker.unref()
         inst.onExit(m.status)
         break
     }

@@ -19,14 +19,20 @@ export class PooledWorker {
   readonly mailbox = new Int32Array(new SharedArrayBuffer(4))
   readonly instances = new Set<string>()
   dead = false
+  /** Resolves once the worker has loaded its code. */
+  readonly ready: Promise<void>
 
   constructor (stackSizeMb: number, onMessage: (w: PooledWorker, m: FromWorker) => void, onExit: (w: PooledWorker, err?: Error) => void) {
     const entry = fileURLToPath(new URL('./worker/entry.js', import.meta.url))
     this.worker = new Worker(entry, { workerData: { mailbox: this.mailbox.buffer }, resourceLimits: { stackSizeMb } })
-    this.worker.on('message', (m: FromWorker) => { onMessage(this, m) })
+    let ready!: () => void
+    this.ready = new Promise(resolve => { ready = resolve })
+    this.worker.on('message', (m: FromWorker | { type: 'ready' }) => { if (m.type === 'ready') ready(); else onMessage(this, m) })
+    this.worker.on('exit', () => { ready() })
     this.worker.on('error', (err) => { this.dead = true; onExit(this, err) })
-    this.worker.on('exit', () => { if (!this.dead) { this.dead = true; onExit(this) } })
-    this.worker.unref()
+    this.worker.on('exit', (code) => { if (!this.dead) { this.dead = true; onExit(this, new Error(`worker exited with code ${code}`)) } })
+    // referenced while it boots; afterwards only while it hosts instances
+    void this.ready.then(() => { if (this.instances.size === 0) this.worker.unref() })
   }
 
   /** Post a message and raise the mailbox flag, so a running instance yields to it. */
@@ -57,6 +63,15 @@ export class WorkerPool {
       return w
     }
     return this.workers.reduce((a, b) => (b.instances.size < a.instances.size ? b : a))
+  }
+
+  /** Start every worker now, so the first instances do not wait for a thread to boot. */
+  async start (): Promise<void> {
+    while (this.workers.length < this.size) {
+      const w = new PooledWorker(this.stackSizeMb, (w, m) => { this.onMessage(w, m) }, (w, e) => { this.onWorkerExit(w, e) })
+      this.workers.push(w)
+    }
+    await Promise.all(this.workers.map(async w => await w.ready))
   }
 
   async stop (): Promise<void> {

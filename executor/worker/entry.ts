@@ -13,8 +13,10 @@ import type { InstanceStatus } from '../types.js'
 
 /** A running instance yields after this long when others want the thread. */
 const TIME_SLICE_MS = 20
-/** Output is sent to the main thread in batches of at most this many bytes. */
+/** Output is sent to the main thread in batches of at most this many bytes... */
 const OUTPUT_BATCH = 64 * 1024
+/** ...or after this long, so a program that never waits still shows its output promptly. */
+const OUTPUT_DELAY_MS = 10
 
 const port = parentPort
 if (port == null) throw new Error('executor worker started outside a worker thread')
@@ -27,6 +29,7 @@ interface Slot {
   timer?: NodeJS.Timeout
   out: Array<{ fd: 1 | 2, data: Uint8Array }>
   outBytes: number
+  outSince: number
   snapshotRequests: Array<{ then: 'stop' | 'continue', at: number }>
 }
 
@@ -43,7 +46,10 @@ function flush (s: Slot): void {
   let parts: Uint8Array[] = []
   const send = (): void => {
     if (fd === undefined || parts.length === 0) return
-    const data = Buffer.concat(parts)
+    const total = parts.reduce((a, b) => a + b.byteLength, 0)
+    const data = new Uint8Array(total)
+    let o = 0
+    for (const p of parts) { data.set(p, o); o += p.byteLength }
     post({ type: 'output', id: s.rt.id, fd, data }, [data.buffer])
     parts = []
   }
@@ -58,12 +64,13 @@ function flush (s: Slot): void {
 
 function launch (msg: Extract<ToWorker, { type: 'launch' }>): void {
   const spec = msg.spec
-  const slot: Slot = { rt: undefined as unknown as InstanceRuntime, state: 'runnable', out: [], outBytes: 0, snapshotRequests: [] }
+  const slot: Slot = { rt: undefined as unknown as InstanceRuntime, state: 'runnable', out: [], outBytes: 0, outSince: 0, snapshotRequests: [] }
   slot.rt = new InstanceRuntime(spec, {
     output: (fd, data) => {
+      if (slot.out.length === 0) slot.outSince = performance.now()
       slot.out.push({ fd, data: data.slice() })
       slot.outBytes += data.byteLength
-      if (slot.outBytes >= OUTPUT_BATCH) flush(slot)
+      if (slot.outBytes >= OUTPUT_BATCH || performance.now() - slot.outSince >= OUTPUT_DELAY_MS) flush(slot)
     },
     shouldYield: (sliceMs) => Atomics.load(mailbox, 0) !== 0 || (runQueue.length > 0 && sliceMs >= TIME_SLICE_MS)
   })
@@ -110,6 +117,7 @@ function runNext (): void {
 function handle (s: Slot, outcome: SliceOutcome): void {
   switch (outcome.kind) {
     case 'yield':
+      flush(s)
       runQueue.push(s)
       break
     case 'wait':
@@ -170,6 +178,7 @@ function drop (s: Slot): void {
   if (i >= 0) runQueue.splice(i, 1)
 }
 
+port.postMessage({ type: 'ready' })
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'launch') { launch(msg); return }
   const s = slots.get(msg.id)

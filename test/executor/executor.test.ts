@@ -36,7 +36,7 @@ t.test('cat: stdin to stdout, blocking reads across input messages', async t => 
 
 t.test('suspend and resume many times: output byte-identical to an uninterrupted run', async t => {
   const bytes = program('counter')
-  const args = ['400000']
+  const args = ['60000000', '200000']
   const whole = await runToEnd(ex, bytes, args)
   t.equal(whole.status.state, 'terminated')
   t.ok(whole.stdout.length > 100, 'the uninterrupted run prints')
@@ -49,7 +49,9 @@ t.test('suspend and resume many times: output byte-identical to an uninterrupted
     let chunk = ''
     inst.on('stdout', d => { chunk += Buffer.from(d).toString() })
     inst.end()
-    await sleep(5 + Math.floor(Math.random() * 25))
+    // let it make progress (print something) before the next suspend
+    for (let i = 0; i < 200 && chunk.length === 0 && inst.status.state === 'running'; i++) await sleep(5)
+    await sleep(Math.floor(Math.random() * 20))
     if (inst.status.state !== 'running') { await inst.wait(); pieces += chunk; break }
     let snap
     try { snap = (await inst.suspend()).snapshot } catch { await inst.wait(); pieces += chunk; break }
@@ -77,7 +79,8 @@ t.test('suspend deep in recursion and resume', async t => {
   let out = ''
   inst.on('stdout', d => { out += Buffer.from(d).toString() })
   inst.end()
-  await sleep(30)
+  while (out.length === 0 && inst.status.state === 'running') await sleep(5)
+  await sleep(20)
   if (inst.status.state === 'running') {
     const { snapshot } = await inst.suspend()
     t.ok(snapshot.stack.byteLength > 0, `captured a stack of ${snapshot.stack.byteLength} bytes`)
@@ -92,9 +95,11 @@ t.test('suspend deep in recursion and resume', async t => {
 t.test('clone: a snapshot that continues runs twice, with a new instance id', async t => {
   const bytes = program('counter')
   const cm = await ex.compile(bytes)
-  const inst = ex.launch(cm, { args: ['prog', '200000'] })
+  const inst = ex.launch(cm, { args: ['prog', '60000000', '200000'] })
+  let seen = 0
+  inst.on('stdout', d => { seen += d.byteLength })
   inst.end()
-  await sleep(20)
+  while (seen === 0) await sleep(5)
   const { snapshot } = await inst.snapshot({ then: 'continue' })
   const clone = await ex.resume(snapshot, bytes, { clone: true })
   t.not(clone.id, inst.id)

@@ -1,0 +1,3 @@
+// flood: writes output forever.
+#include <stdio.h>
+int main(void) { for (unsigned long i = 0;; i++) printf("flood line %lu ................................................\n", i); }
