@@ -11,7 +11,7 @@ import { Instance } from './instance.js'
 import { WorkerPool, type PooledWorker } from './pool.js'
 import type { FromWorker, LaunchSpec, RuntimeLimits } from './worker/messages.js'
 import type { InstanceSnapshot } from './types.js'
-import { NotStartedError, SnapshotMismatchError } from './errors.js'
+import { InstanceStateError, NotStartedError, SnapshotMismatchError } from './errors.js'
 
 export interface ExecutorInit {
   /** Worker threads (default 2). */
@@ -99,7 +99,11 @@ export class Executor {
    * compiled (normally a cache hit) and must produce the exact instrumented
    * module the snapshot's stack belongs to.
    */
-  async resume (snapshot: InstanceSnapshot, moduleBytes: Uint8Array, opts: LaunchOptions & { clone?: boolean } = {}): Promise<Instance> {
+  async resume (snapshot: InstanceSnapshot, moduleBytes: Uint8Array, opts: LaunchOptions & {
+    clone?: boolean
+    /** Hand the snapshot's memory buffer to the worker instead of copying it (the caller's snapshot is unusable after). */
+    transfer?: boolean
+  } = {}): Promise<Instance> {
     if (sha256hex(moduleBytes) !== snapshot.moduleHash) throw new SnapshotMismatchError('module bytes do not match the snapshot\'s module hash')
     const cm = await this.compile(moduleBytes, { entry: snapshot.entry })
     if (cm.compiledHash !== snapshot.compiledHash) {
@@ -107,10 +111,16 @@ export class Executor {
     }
     if (snapshot.status.state !== 'suspended') throw new SnapshotMismatchError(`snapshot is final (${snapshot.status.state}); it cannot be resumed`)
     const id = opts.instanceId ?? (opts.clone === true ? randomUUID() : snapshot.instanceId)
-    return this.spawn(cm, { ...opts, instanceId: id }, { ...snapshot, instanceId: id, status: { state: 'running' } })
+    let host = snapshot.host
+    if (opts.clone === true || id !== snapshot.instanceId) {
+      // A clone is a new instance: new id (identity service) and new randomness.
+      const h = host as { abi: Record<string, any>, runtime: unknown }
+      host = { ...h, abi: { ...h.abi, instanceId: id, random: { seed: opts.randomSeed ?? randomBytes(32), pos: 0n } } } as any
+    }
+    return this.spawn(cm, { ...opts, instanceId: id }, { ...snapshot, host, instanceId: id, status: { state: 'running' } }, opts.transfer === true)
   }
 
-  private spawn (cm: CompiledModule, opts: LaunchOptions, snapshot: InstanceSnapshot | undefined): Instance {
+  private spawn (cm: CompiledModule, opts: LaunchOptions, snapshot: InstanceSnapshot | undefined, transfer = false): Instance {
     if (this.pool == null) throw new NotStartedError()
     let entry = this.compiled.get(cm.compiledHash)
     if (entry == null) {
@@ -118,6 +128,7 @@ export class Executor {
       this.compiled.set(cm.compiledHash, entry)
     }
     const id = opts.instanceId ?? randomUUID()
+    if (this.live.has(id)) throw new InstanceStateError(`instance ${id} is already running here`)
     const limits: RuntimeLimits = { ...DEFAULT_LIMITS, ...this.init.limits, ...opts.limits }
     const control = new SharedArrayBuffer(4)
     const worker = this.pool.pick()
@@ -144,7 +155,9 @@ export class Executor {
     this.live.set(id, inst)
     worker.instances.add(id)
     worker.worker.ref() // a worker with instances keeps the process alive
-    worker.send({ type: 'launch', spec })
+    const mem = snapshot?.memory
+    const whole = mem != null && mem.byteOffset === 0 && mem.byteLength === mem.buffer.byteLength
+    worker.send({ type: 'launch', spec }, transfer && whole ? [mem.buffer as ArrayBuffer] : [])
     return inst
   }
 

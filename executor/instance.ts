@@ -73,7 +73,9 @@ export class Instance extends EventEmitter<InstanceEvents> {
 
   /** Suspend: capture and stop. The instance's state becomes `suspended`. */
   async suspend (opts: { signal?: AbortSignal } = {}): Promise<SnapshotResult> {
-    return await this.snapshot({ then: 'stop', signal: opts.signal })
+    const r = await this.snapshot({ then: 'stop', signal: opts.signal })
+    await this.exited // gone from its worker: its id may be resumed now
+    return r
   }
 
   /** Kill the instance. Resolves when it has ended. */

@@ -15,6 +15,7 @@ __attribute__((noinline)) unsigned long down(int d, unsigned long acc) {
 int main(int argc, char **argv) {
   int depth = argc > 1 ? atoi(argv[1]) : 10000;
   spin_iters = argc > 2 ? strtoul(argv[2], 0, 10) : 50000000ul;
+  printf("going down %d\n", depth); fflush(stdout);
   printf("result %lu\n", down(depth, 7) % 1000003);
   return 0;
 }

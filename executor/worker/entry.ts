@@ -72,7 +72,11 @@ function launch (msg: Extract<ToWorker, { type: 'launch' }>): void {
       slot.outBytes += data.byteLength
       if (slot.outBytes >= OUTPUT_BATCH || performance.now() - slot.outSince >= OUTPUT_DELAY_MS) flush(slot)
     },
-    shouldYield: (sliceMs) => Atomics.load(mailbox, 0) !== 0 || (runQueue.length > 0 && sliceMs >= TIME_SLICE_MS)
+    shouldYield: (sliceMs) => {
+      // called at every interrupt: also the place to send output that waits
+      if (slot.out.length > 0 && performance.now() - slot.outSince >= OUTPUT_DELAY_MS) flush(slot)
+      return Atomics.load(mailbox, 0) !== 0 || (runQueue.length > 0 && sliceMs >= TIME_SLICE_MS)
+    }
   })
   slots.set(spec.id, slot)
   const t0 = performance.now()

@@ -71,7 +71,7 @@ t.test('suspend and resume many times: output byte-identical to an uninterrupted
 
 t.test('suspend deep in recursion and resume', async t => {
   const bytes = program('deep')
-  const args = ['5000']
+  const args = ['5000', '300000000']
   const whole = await runToEnd(ex, bytes, args)
   t.equal(whole.status.state, 'terminated')
   const cm = await ex.compile(bytes)
@@ -140,7 +140,9 @@ t.test('kill a spinning instance', async t => {
 
 t.test('memory limit: growth beyond it fails inside the program', async t => {
   const r = await collect(ex.launch(await ex.compile(program('bigmem')), { limits: { memoryPages: 16 * 64 } }))
-  t.equal(r.status.state, 'terminated', `bigmem ended: ${r.stdout.trim().split('\n').pop() ?? ''}`)
+  t.equal(r.status.state, 'terminated', 'the program sees memory.grow fail and ends normally')
+  const m = /memory is (\d+) MiB/.exec(r.stdout)
+  t.ok(m != null && Number(m[1]) <= 64 && Number(m[1]) > 32, `stopped at the 64 MiB limit: ${r.stdout.trim()}`)
 })
 
 t.test('idle instances wait without holding a thread', async t => {
@@ -149,4 +151,18 @@ t.test('idle instances wait without holding a thread', async t => {
   await sleep(100)
   const outs = await Promise.all(insts.map(async (inst, i) => await collect(inst, `instance ${i}\n`)))
   t.same(outs.map(o => o.stdout), insts.map((_, i) => `instance ${i}\n`))
+})
+
+t.test('resume continues the random stream; clones re-seed it', async t => {
+  const bytes = program('rand')
+  const inst = ex.launch(await ex.compile(bytes))
+  await sleep(50) // waiting on stdin now
+  const { snapshot } = await inst.suspend()
+  await inst.wait()
+  const a = await collect(await ex.resume(snapshot, bytes), 'x\n')
+  const b = await collect(await ex.resume(snapshot, bytes), 'x\n')
+  const c = await collect(await ex.resume(snapshot, bytes, { clone: true }), 'x\n')
+  t.match(a.stdout, /^[0-9a-f]{16}\n$/)
+  t.equal(a.stdout, b.stdout, 'the same instance resumed twice continues the same stream')
+  t.not(c.stdout, a.stdout, 'a clone gets fresh randomness')
 })
