@@ -1,0 +1,198 @@
+/**
+ * The content-addressed snapshot format (doc/snapshot-format.md).
+ *
+ * A snapshot is a DAG of IPFS blocks: memory in fixed 256 KiB chunks, each a
+ * raw block with a sha2-256 CIDv1 (all-zero chunks are left out: null in the
+ * list), the Asyncify stack as a raw block, the original module as raw
+ * blocks, and one small dag-cbor root that links them with the rest of the
+ * state. A second snapshot of the same instance shares every unchanged chunk,
+ * so a store (or a peer) that has the first needs only the changed chunks.
+ */
+import { createHash } from 'node:crypto'
+import * as dagCbor from '@ipld/dag-cbor'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import type { InstanceSnapshot } from '../types.js'
+import { SnapshotCorruptError, SnapshotVersionError } from './errors.js'
+import type { Blockstore } from './blockstore.js'
+
+/** 256 KiB: 256 chunks for 64 MiB (a root of ~10 KiB), fine enough that a few changed pages cost little. */
+export const CHUNK_SIZE = 256 * 1024
+/** Modules larger than this are split into chunks of this size. */
+export const MODULE_CHUNK = 1024 * 1024
+export const FORMAT_VERSION = 1
+export const KIND = 'gate-snapshot'
+const RAW = 0x55
+const SHA256 = 0x12
+
+export function rawCid (bytes: Uint8Array): CID {
+  const d = createHash('sha256').update(bytes).digest()
+  return CID.createV1(RAW, Digest.create(SHA256, new Uint8Array(d.buffer, d.byteOffset, d.byteLength)))
+}
+
+function cborCid (bytes: Uint8Array): CID {
+  const d = createHash('sha256').update(bytes).digest()
+  return CID.createV1(dagCbor.code, Digest.create(SHA256, new Uint8Array(d.buffer, d.byteOffset, d.byteLength)))
+}
+
+/** Does this block's content hash to its CID? */
+export function verifyBlock (cid: CID, bytes: Uint8Array): boolean {
+  if (cid.multihash.code !== SHA256) return false
+  const d = createHash('sha256').update(bytes).digest()
+  const want = cid.multihash.digest
+  return d.length === want.length && d.every((b, i) => b === want[i])
+}
+
+function isZero (b: Uint8Array): boolean {
+  const words = new BigUint64Array(b.buffer, b.byteOffset, b.byteLength >>> 3)
+  for (let i = 0; i < words.length; i++) if (words[i] !== 0n) return false
+  for (let i = words.length * 8; i < b.byteLength; i++) if (b[i] !== 0) return false
+  return true
+}
+
+export interface EncodeOptions {
+  /** Include the original module, so the snapshot is self-contained. */
+  moduleBytes?: Uint8Array
+}
+
+export interface EncodeResult {
+  root: CID
+  /** Blocks and bytes the store did not have before. */
+  newBlocks: number
+  newBytes: number
+  totalBlocks: number
+  totalBytes: number
+}
+
+/** Write a snapshot's blocks to a store; returns the root CID. */
+export async function encodeSnapshot (s: InstanceSnapshot, store: Blockstore, opts: EncodeOptions = {}): Promise<EncodeResult> {
+  const r: EncodeResult = { root: undefined as unknown as CID, newBlocks: 0, newBytes: 0, totalBlocks: 0, totalBytes: 0 }
+  const put = async (cid: CID, bytes: Uint8Array): Promise<CID> => {
+    r.totalBlocks++; r.totalBytes += bytes.byteLength
+    if (!(await store.has(cid))) { await store.put(cid, bytes); r.newBlocks++; r.newBytes += bytes.byteLength }
+    return cid
+  }
+  const chunks: Array<CID | null> = []
+  const mem = s.memory
+  for (let off = 0; off < mem.byteLength; off += CHUNK_SIZE) {
+    const c = mem.subarray(off, Math.min(off + CHUNK_SIZE, mem.byteLength))
+    chunks.push(isZero(c) ? null : await put(rawCid(c), c.slice()))
+  }
+  let module: CID[] | null = null
+  if (opts.moduleBytes != null) {
+    module = []
+    for (let off = 0; off < opts.moduleBytes.byteLength; off += MODULE_CHUNK) {
+      const c = opts.moduleBytes.subarray(off, off + MODULE_CHUNK)
+      module.push(await put(rawCid(c), c.slice()))
+    }
+  }
+  const stack = s.stack.byteLength > 0 ? await put(rawCid(s.stack), s.stack.slice()) : null
+  const root = {
+    kind: KIND,
+    version: FORMAT_VERSION,
+    moduleHash: s.moduleHash,
+    compiledHash: s.compiledHash,
+    compilerId: s.compilerId,
+    entry: s.entry,
+    instanceId: s.instanceId,
+    status: JSON.parse(JSON.stringify(s.status)),
+    memory: { byteLength: mem.byteLength, maxPages: s.memoryMaxPages ?? null, chunkSize: CHUNK_SIZE, chunks },
+    globals: s.globals.map(g => ({ name: g.name, type: g.type, value: toBits(g.type, g.value) })),
+    stack,
+    stackBytes: s.stack.byteLength,
+    started: s.started,
+    host: s.host,
+    cpuTimeNs: BigInt(s.cpuTimeNs),
+    outputBytes: s.outputBytes,
+    module,
+    moduleBytes: opts.moduleBytes?.byteLength ?? null
+  }
+  const bytes = dagCbor.encode(root)
+  r.root = await put(cborCid(bytes), bytes)
+  return r
+}
+
+async function getVerified (store: Blockstore, cid: CID): Promise<Uint8Array> {
+  let bytes: Uint8Array
+  try {
+    bytes = await store.get(cid)
+  } catch {
+    throw new SnapshotCorruptError(`block ${cid.toString()} is missing`)
+  }
+  if (!verifyBlock(cid, bytes)) throw new SnapshotCorruptError(`block ${cid.toString()} does not match its hash`)
+  return bytes
+}
+
+export interface Decoded {
+  snapshot: InstanceSnapshot
+  moduleBytes?: Uint8Array
+  root: CID
+}
+
+/** Read and verify a snapshot from a store. */
+export async function decodeSnapshot (root: CID, store: Blockstore): Promise<Decoded> {
+  const node = dagCbor.decode<any>(await getVerified(store, root))
+  if (node?.kind !== KIND) throw new SnapshotVersionError(`${root.toString()} is not a gate snapshot`)
+  if (node.version !== FORMAT_VERSION) throw new SnapshotVersionError(`snapshot format version ${String(node.version)} is not supported (this node reads ${FORMAT_VERSION})`)
+  const memory = new Uint8Array(node.memory.byteLength)
+  const cs = node.memory.chunkSize as number
+  for (let i = 0; i < node.memory.chunks.length; i++) {
+    const c = node.memory.chunks[i] as CID | null
+    if (c == null) continue
+    const b = await getVerified(store, c)
+    if (b.byteLength > cs || i * cs + b.byteLength > memory.byteLength) throw new SnapshotCorruptError(`memory chunk ${i} has a bad size`)
+    memory.set(b, i * cs)
+  }
+  const stack = node.stack != null ? await getVerified(store, node.stack) : new Uint8Array(0)
+  let moduleBytes: Uint8Array | undefined
+  if (Array.isArray(node.module)) {
+    const parts = await Promise.all((node.module as CID[]).map(async c => await getVerified(store, c)))
+    moduleBytes = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0))
+    let o = 0
+    for (const p of parts) { moduleBytes.set(p, o); o += p.byteLength }
+    if (createHash('sha256').update(moduleBytes).digest('hex') !== node.moduleHash) throw new SnapshotCorruptError('module bytes do not match the module hash')
+  }
+  const snapshot: InstanceSnapshot = {
+    version: 1,
+    moduleHash: node.moduleHash,
+    compiledHash: node.compiledHash,
+    compilerId: node.compilerId,
+    entry: node.entry,
+    instanceId: node.instanceId,
+    status: node.status,
+    memory,
+    memoryMaxPages: node.memory.maxPages ?? undefined,
+    globals: node.globals.map((g: any) => ({ name: g.name, type: g.type, value: fromBits(g.type, g.value) })),
+    stack,
+    started: node.started,
+    host: node.host,
+    cpuTimeNs: BigInt(node.cpuTimeNs),
+    outputBytes: Number(node.outputBytes)
+  }
+  return { snapshot, moduleBytes, root }
+}
+
+/** Every CID a snapshot root links to, the root included (for sending only what a peer lacks). */
+export async function listBlocks (root: CID, store: Blockstore): Promise<CID[]> {
+  const node = dagCbor.decode<any>(await getVerified(store, root))
+  const out: CID[] = [root]
+  for (const c of node.memory?.chunks ?? []) if (c != null) out.push(c)
+  if (node.stack != null) out.push(node.stack)
+  for (const c of node.module ?? []) out.push(c)
+  return out
+}
+
+/** Floats travel as their raw bits: dag-cbor has no NaN, and payloads must survive. */
+function toBits (type: string, v: number | bigint): number | bigint {
+  const dv = new DataView(new ArrayBuffer(8))
+  if (type === 'f32') { dv.setFloat32(0, Number(v), true); return dv.getUint32(0, true) }
+  if (type === 'f64') { dv.setFloat64(0, Number(v), true); return dv.getBigUint64(0, true) }
+  return type === 'i64' ? BigInt(v) : Number(v)
+}
+
+function fromBits (type: string, v: number | bigint): number | bigint {
+  const dv = new DataView(new ArrayBuffer(8))
+  if (type === 'f32') { dv.setUint32(0, Number(v), true); return dv.getFloat32(0, true) }
+  if (type === 'f64') { dv.setBigUint64(0, BigInt(v), true); return dv.getFloat64(0, true) }
+  return type === 'i64' ? BigInt(v) : Number(v)
+}
