@@ -6,8 +6,33 @@ OUT = build/testprogs
 SRCS = $(wildcard testprogs/*.c)
 WASMS = $(patsubst testprogs/%.c,$(OUT)/%.wasm,$(SRCS))
 
-.PHONY: testprogs clean
+.PHONY: testprogs native setup build test demo bench spec clean
 testprogs: $(WASMS)
+
+# The README's two commands. Each installs what is missing first.
+test: setup
+	npm test
+
+demo: setup build
+	bash cli/demo.sh
+
+setup:
+	@bash .ci/setup
+
+build:
+	npm run -s build
+
+bench: setup native
+	npm run bench
+
+spec: setup
+	npm run spec
+
+# Native builds of the benchmark programs (gcc -O2), for bench/.
+native: $(patsubst %,build/native/%,cpu rec mem)
+build/native/%: testprogs/%.c
+	@mkdir -p build/native
+	gcc -O2 -o $@ $<
 
 $(OUT)/%.wasm: testprogs/%.c $(wildcard testprogs/include/*.h)
 	@mkdir -p $(OUT)

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import { ABI_FUNCTIONS, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from './abi.js'
 import { instrument } from './instrument.js'
+import { CompileError } from './errors.js'
 import { validateModule, type ModuleInfo, type ValidateLimits } from './validate.js'
 
 /** Bump when the instrumentation changes: snapshots name the compiler that made their stack. */
@@ -88,7 +89,7 @@ export function compileModule (bytes: Uint8Array, opts: CompileOptions = {}): Co
 }
 
 /** The requested entry function is missing or malformed. */
-export class EntryError extends Error {
+export class EntryError extends CompileError {
   static name = 'EntryError'
   constructor (message: string) { super(message); this.name = 'EntryError' }
 }
