@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 
+t.setTimeout(30 * 60_000) // three full spec runs
 const run = promisify(execFile)
 const root = resolve(import.meta.dirname, '../../..')
 const specDir = resolve(root, '../shared/wasm-spec')
