@@ -166,3 +166,33 @@ t.test('resume continues the random stream; clones re-seed it', async t => {
   t.equal(a.stdout, b.stdout, 'the same instance resumed twice continues the same stream')
   t.not(c.stdout, a.stdout, 'a clone gets fresh randomness')
 })
+
+t.test('Gate packet ABI through the real runtime: services, origin stream, suspend while waiting', async t => {
+  const { execFileSync } = await import('node:child_process')
+  const { join } = await import('node:path')
+  const { readFileSync } = await import('node:fs')
+  const dir = tempDir()
+  const progs = join(import.meta.dirname, '../../../test/host/progs')
+  execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-Wl,--strip-debug', `-I${progs}`, '-o', join(dir, 's.wasm'), join(progs, 'services.c')])
+  const bytes = new Uint8Array(readFileSync(join(dir, 's.wasm')))
+  const inst = ex.launch(await ex.compile(bytes), { principal: 'test-principal' })
+  let out = ''
+  let err = ''
+  inst.on('stdout', d => { out += Buffer.from(d).toString() })
+  inst.on('stderr', d => { err += Buffer.from(d).toString() })
+  inst.write(new TextEncoder().encode('hello origin\n'))
+  for (let i = 0; i < 400 && !out.includes('HELLO ORIGIN'); i++) await sleep(5)
+  t.equal(out, 'HELLO ORIGIN\n', 'origin DATA echoed through the program to stdout')
+  t.match(err, /services 5: 1 1 1 1 0/)
+  t.match(err, /"name": "origin"/)
+  t.match(err, /principal=test-principal/)
+  t.match(err, new RegExp(`instance=${inst.id}`))
+  // the program now waits in gate.io for more origin data: suspend it there
+  const { snapshot } = await inst.suspend()
+  t.ok(snapshot.stack.byteLength > 0, 'suspended inside a blocking gate.io call')
+  const again = await ex.resume(snapshot, bytes)
+  const rest = await collect(again, 'second line\n')
+  t.equal(rest.stdout, 'SECOND LINE\n', 'the origin stream continues after resume')
+  t.match(rest.stderr, /eof after 25 bytes/)
+  t.equal(rest.status.state, 'terminated')
+})
