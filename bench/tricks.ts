@@ -1,0 +1,66 @@
+// Each instrumentation trick measured on its own (npm run bench:tricks): the
+// same module instrumented with one option changed, run on the main thread
+// with a minimal WASI shim, against the plain module in the same process.
+// Run with --no-liftoff so every variant is measured in TurboFan.
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { instrument, type InstrumentOptions } from '../compiler/instrument.js'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const QUANTUM = 20000
+
+class Exit { constructor (readonly code: number) {} }
+
+function run (bytes: Uint8Array, args: string[]): number {
+  const argv = ['prog', ...args].map(a => Buffer.from(a + '\0'))
+  let mem!: WebAssembly.Memory
+  let counter: WebAssembly.Global | undefined
+  const dv = (): DataView => new DataView(mem.buffer)
+  const wasi: Record<string, (...a: any[]) => any> = {
+    args_sizes_get: (c: number, s: number) => { dv().setUint32(c, argv.length, true); dv().setUint32(s, argv.reduce((a, b) => a + b.length, 0), true); return 0 },
+    args_get: (pp: number, bp: number) => { for (const a of argv) { dv().setUint32(pp, bp, true); new Uint8Array(mem.buffer).set(a, bp); pp += 4; bp += a.length } return 0 },
+    environ_sizes_get: (c: number, s: number) => { dv().setUint32(c, 0, true); dv().setUint32(s, 0, true); return 0 },
+    environ_get: () => 0,
+    fd_write: (_fd: number, iovs: number, n: number, nw: number) => { let t = 0; for (let i = 0; i < n; i++) t += dv().getUint32(iovs + 8 * i + 4, true); dv().setUint32(nw, t, true); return 0 },
+    fd_fdstat_get: (_fd: number, p: number) => { new Uint8Array(mem.buffer, p, 24).fill(0); dv().setUint8(p, 2); return 0 },
+    proc_exit: (c: number) => { throw new Exit(c) }
+  }
+  const m = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)
+  const imported = WebAssembly.Module.imports(m).some(i => i.module === 'gate_rt' && i.name === 'memory')
+  const memory = imported ? new WebAssembly.Memory({ initial: 2048, maximum: 16384 }) : undefined
+  const inst = new WebAssembly.Instance(m, {
+    wasi_snapshot_preview1: new Proxy(wasi, { get: (o, k: string) => o[k] ?? (() => 52) }),
+    gate_rt: { interrupt: () => { if (counter != null) counter.value = QUANTUM }, ...(memory != null ? { memory } : {}) }
+  })
+  mem = memory ?? inst.exports.memory as WebAssembly.Memory
+  counter = inst.exports.__gate_counter as WebAssembly.Global | undefined
+  if (counter != null) counter.value = QUANTUM
+  const t0 = performance.now()
+  try { (inst.exports._start as () => void)() } catch (e) { if (!(e instanceof Exit)) throw e }
+  return performance.now() - t0
+}
+
+const base: InstrumentOptions = { interruptImport: ['gate_rt', 'interrupt'], importMemory: ['gate_rt', 'memory'], asyncifyMemoryPages: 64, startToExport: true }
+const VARIANTS: Record<string, InstrumentOptions | null> = {
+  'plain (baseline)': null,
+  'counter only, entry checks auto, no Asyncify': { ...base, asyncify: false },
+  'counter only, entry checks in every function, no Asyncify': { ...base, asyncify: false, entryChecks: 'all' },
+  'full: auto entry checks + Asyncify (the default)': { ...base },
+  'full, entry checks in every function': { ...base, entryChecks: 'all' },
+  'full, loop checks only (unsafe: recursion unchecked)': { ...base, entryChecks: 'none' },
+  'full, module-level -O2 (inlining)': { ...base, optimize: 'module' },
+  'full, no -O2 after Asyncify': { ...base, optimize: 'none' }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const runs = Number(process.env.BENCH_RUNS ?? 5)
+console.log(`# instrumentation tricks, node ${process.version}, median of ${runs} (ms, ratio to plain)`)
+for (const [name, args] of [['cpu', ['16', '4']], ['rec', ['36', '12']], ['mem', ['64', '4']]] as Array<[string, string[]]>) {
+  const orig = new Uint8Array(readFileSync(join(ROOT, 'build/testprogs', `${name}.wasm`)))
+  const built = Object.entries(VARIANTS).map(([k, o]) => [k, o == null ? orig : instrument(orig, o).bytes] as const)
+  const times = new Map<string, number[]>(built.map(([k]) => [k, []]))
+  for (let r = 0; r < runs; r++) for (const [k, b] of built) times.get(k)!.push(run(b, args))
+  const plain = median(times.get('plain (baseline)')!)
+  console.log(`\n## ${name} ${args.join(' ')}`)
+  for (const [k] of built) { const m = median(times.get(k)!); console.log(`${k.padEnd(60)} ${m.toFixed(0).padStart(6)}  ${(m / plain).toFixed(2)}x`) }
+}
