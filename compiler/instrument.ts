@@ -191,6 +191,10 @@ function instrumentModule (mod: binaryen.Module, opts: InstrumentOptions): Instr
 
   if (mod.validate() !== 1) throw new InstrumentError('instrumented module failed Binaryen validation')
 
+  // Asyncify optimizes the code it instruments according to these levels;
+  // pin them (binaryen.js keeps them as process-wide state).
+  binaryen.setOptimizeLevel(2)
+  binaryen.setShrinkLevel(0)
   if (opts.asyncify !== false) {
     const imports = [opts.interruptImport, ...(opts.blockingImports ?? [])].map(([m, f]) => `${m}.${f}`)
     binaryen.setPassArgument('asyncify-imports', imports.join(','))
