@@ -9,7 +9,7 @@ import { CompileError } from './errors.js'
 import { validateModule, type ModuleInfo, type ValidateLimits } from './validate.js'
 
 /** Bump when the instrumentation changes: snapshots name the compiler that made their stack. */
-export const COMPILER_VERSION = 'gate-p2p-compiler/1 binaryen/132'
+export const COMPILER_VERSION = 'gate-p2p-compiler/2 binaryen/132'
 
 export interface CompileOptions extends ValidateLimits {
   /** Entry function (default `_start`). */
