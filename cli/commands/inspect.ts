@@ -46,11 +46,11 @@ export async function inspectCommand (file: string, json: boolean): Promise<void
 }
 
 function countNonzeroPages (m: Uint8Array): number {
+  const zero = Buffer.alloc(65536)
   let n = 0
-  const words = new BigUint64Array(m.buffer, m.byteOffset, Math.floor(m.byteLength / 8))
-  const per = 65536 / 8
-  for (let p = 0; p * per < words.length; p++) {
-    for (let i = p * per; i < (p + 1) * per && i < words.length; i++) if (words[i] !== 0n) { n++; break }
+  for (let off = 0; off < m.byteLength; off += 65536) {
+    const page = Buffer.from(m.buffer, m.byteOffset + off, Math.min(65536, m.byteLength - off))
+    if (!page.equals(zero.subarray(0, page.byteLength))) n++
   }
   return n
 }
