@@ -77,7 +77,8 @@ async function drive (ex: Executor, inst: Instance, moduleBytes: Uint8Array, f: 
   const status = await attach(inst, { stdin: f.stdin })
   if (timer != null) clearTimeout(timer)
   if (snapshotDone != null) await snapshotDone
-  if (status.state === 'killed') process.stderr.write(`gate: ${describe(status)}\n`)
+  if (f.json) process.stderr.write(JSON.stringify({ instance: inst.id, status }) + '\n')
+  else if (status.state === 'killed') process.stderr.write(`gate: ${describe(status)}\n`)
   await ex.stop()
   exit(exitCode(status))
 }

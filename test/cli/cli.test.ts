@@ -64,4 +64,7 @@ t.test('bad input: clear errors, exit codes', async t => {
   const k = await gateRun(['run', prog('spin'), '--cpu-ms', '200'])
   t.equal(k.code, 1)
   t.match(k.stderr, /CPU_TIME_LIMIT/)
+  const j = await gateRun(['run', prog('spin'), '--cpu-ms', '100', '--json'])
+  const last = JSON.parse(j.stderr.trim().split('\n').pop() as string)
+  t.same(last.status, { state: 'killed', cause: 'CPU_TIME_LIMIT', error: 'CPU time limit of 100 ms exceeded' }, '--json reports the final status')
 })
