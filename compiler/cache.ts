@@ -45,9 +45,4 @@ export class CompileCache {
     this.memo.set(key, cm)
     return { ...cm, cached: false }
   }
-
-  /** Look up a compiled module by the hash of its instrumented bytes (for resuming snapshots). */
-  remember (cm: CompiledModule): void {
-    this.memo.set(`compiled:${cm.compiledHash}`, cm)
-  }
 }

@@ -212,8 +212,6 @@ function instrumentModule (mod: binaryen.Module, opts: InstrumentOptions): Instr
   }
   const optimize = opts.optimize ?? 'functions'
   if (optimize !== 'none') {
-    binaryen.setOptimizeLevel(2)
-    binaryen.setShrinkLevel(0)
     if (optimize === 'module') mod.optimize()
     else {
       const nf = mod.getNumFunctions()

@@ -57,21 +57,20 @@ export class WorkerPool {
   /** The worker with the fewest instances; workers start lazily. */
   pick (): PooledWorker {
     for (let i = this.workers.length - 1; i >= 0; i--) if (this.workers[i].dead) this.workers.splice(i, 1)
-    if (this.workers.length < this.size) {
-      const w = new PooledWorker(this.stackSizeMb, (w, m) => { this.onMessage(w, m) }, (w, e) => { this.onWorkerExit(w, e) })
-      this.workers.push(w)
-      return w
-    }
+    if (this.workers.length < this.size) return this.spawn()
     return this.workers.reduce((a, b) => (b.instances.size < a.instances.size ? b : a))
   }
 
   /** Start every worker now, so the first instances do not wait for a thread to boot. */
   async start (): Promise<void> {
-    while (this.workers.length < this.size) {
-      const w = new PooledWorker(this.stackSizeMb, (w, m) => { this.onMessage(w, m) }, (w, e) => { this.onWorkerExit(w, e) })
-      this.workers.push(w)
-    }
+    while (this.workers.length < this.size) this.spawn()
     await Promise.all(this.workers.map(async w => await w.ready))
+  }
+
+  private spawn (): PooledWorker {
+    const w = new PooledWorker(this.stackSizeMb, (w, m) => { this.onMessage(w, m) }, (w, e) => { this.onWorkerExit(w, e) })
+    this.workers.push(w)
+    return w
   }
 
   async stop (): Promise<void> {

@@ -24,13 +24,12 @@ const mailbox = new Int32Array(workerData.mailbox as SharedArrayBuffer)
 
 interface Slot {
   rt: InstanceRuntime
-  state: 'runnable' | 'waiting' | 'suspended'
+  state: 'runnable' | 'waiting'
   cond?: WaitCondition
   timer?: NodeJS.Timeout
   out: Array<{ fd: 1 | 2, data: Uint8Array }>
   outBytes: number
   outSince: number
-  snapshotRequests: Array<{ then: 'stop' | 'continue', at: number }>
 }
 
 const slots = new Map<string, Slot>()
@@ -64,7 +63,7 @@ function flush (s: Slot): void {
 
 function launch (msg: Extract<ToWorker, { type: 'launch' }>): void {
   const spec = msg.spec
-  const slot: Slot = { rt: undefined as unknown as InstanceRuntime, state: 'runnable', out: [], outBytes: 0, outSince: 0, snapshotRequests: [] }
+  const slot: Slot = { rt: undefined as unknown as InstanceRuntime, state: 'runnable', out: [], outBytes: 0, outSince: 0 }
   slot.rt = new InstanceRuntime(spec, {
     output: (fd, data) => {
       if (slot.out.length === 0) slot.outSince = performance.now()
@@ -134,43 +133,35 @@ function handle (s: Slot, outcome: SliceOutcome): void {
       }
       flush(s)
       break
-    case 'suspend':
-      s.state = 'suspended'
-      break
     case 'done':
       finish(s, outcome.status)
-      return
+      break
   }
-  serveSnapshots(s)
 }
 
-/** Answer snapshot requests of an instance that is not executing. */
-function serveSnapshots (s: Slot): void {
-  if (s.snapshotRequests.length === 0) return
+/**
+ * Capture an instance. It is not executing: messages are handled only
+ * between slices, and a running instance unwinds at its next interrupt once
+ * the main thread raises the mailbox flag, so here it is fresh, unwound or
+ * waiting. `then: 'stop'` ends it in state suspended.
+ */
+function snapshot (s: Slot, then: 'stop' | 'continue', requestedAt: number): void {
   flush(s)
-  const reqs = s.snapshotRequests
-  s.snapshotRequests = []
   const snap = s.rt.capture()
-  const captured = performance.now()
-  post({ type: 'snapshot', id: s.rt.id, snapshot: snap, timing: { requestToCapturedMs: captured - reqs[0].at } }, [snap.memory.buffer as ArrayBuffer])
-  if (reqs.some(r => r.then === 'stop')) {
+  post({ type: 'snapshot', id: s.rt.id, snapshot: snap, timing: { requestToCapturedMs: performance.now() - requestedAt } }, [snap.memory.buffer as ArrayBuffer])
+  if (then === 'stop') {
     drop(s)
     post({ type: 'exit', id: s.rt.id, status: { state: 'suspended' } })
-  } else if (s.state === 'suspended') {
-    enqueue(s)
   }
+}
+
+/** New input may satisfy what a waiting instance waits for. */
+function wake (s: Slot): void {
+  if (s.state === 'waiting' && s.cond != null && s.rt.host.ready(s.cond, s.rt.monotonicNs())) enqueue(s)
 }
 
 function finish (s: Slot, status: InstanceStatus): void {
   flush(s)
-  const reqs = s.snapshotRequests
-  s.snapshotRequests = []
-  if (reqs.length > 0 && status.state !== 'killed') {
-    const snap = s.rt.capture()
-    post({ type: 'snapshot', id: s.rt.id, snapshot: snap, timing: { requestToCapturedMs: performance.now() - reqs[0].at } }, [snap.memory.buffer as ArrayBuffer])
-  } else if (reqs.length > 0) {
-    post({ type: 'snapshot-error', id: s.rt.id, error: `instance ended: ${status.state}${status.cause != null ? ' ' + status.cause : ''}` })
-  }
   drop(s)
   post({ type: 'exit', id: s.rt.id, status })
 }
@@ -193,18 +184,14 @@ port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'input':
       s.rt.host.pushInput(msg.data)
-      if (s.state === 'waiting' && s.cond != null && s.rt.host.ready(s.cond, s.rt.monotonicNs())) enqueue(s)
+      wake(s)
       break
     case 'input-end':
       s.rt.host.endInput()
-      if (s.state === 'waiting' && s.cond != null && s.rt.host.ready(s.cond, s.rt.monotonicNs())) enqueue(s)
+      wake(s)
       break
     case 'snapshot':
-      s.snapshotRequests.push({ then: msg.then, at: performance.now() })
-      // No instance executes while a message is handled: a running one has
-      // unwound at its last interrupt (the mailbox flag made it yield), so
-      // every instance here is fresh, unwound, or waiting.
-      serveSnapshots(s)
+      snapshot(s, msg.then, performance.now())
       break
     case 'kill':
       finish(s, s.rt.kill())

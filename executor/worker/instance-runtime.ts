@@ -8,7 +8,7 @@ import { EXPORT_ASYNCIFY_MEMORY, EXPORT_COUNTER, EXPORT_START } from '../../comp
 import { HostAbi } from '../host/index.js'
 import { ExitSignal, TrapSignal, type HostRuntime, type WaitCondition } from '../host/runtime.js'
 import type { GlobalValue, HostState, InstanceCause, InstanceSnapshot, InstanceStatus } from '../types.js'
-import { CTL_KILL, CTL_SUSPEND, type LaunchSpec } from './messages.js'
+import { CTL_KILL, type LaunchSpec } from './messages.js'
 
 const PAGE = 65536
 /** Where the Asyncify data header {i32 cur, i32 end} sits in the Asyncify memory. */
@@ -24,7 +24,6 @@ class KillSignal extends Error {
 export type SliceOutcome =
   | { kind: 'yield' }
   | { kind: 'wait', cond: WaitCondition }
-  | { kind: 'suspend' }
   | { kind: 'done', status: InstanceStatus }
 
 export interface RuntimeHooks {
@@ -158,7 +157,6 @@ export class InstanceRuntime implements HostRuntime {
     const sliceMs = now - this.sliceStart
     const lim = this.spec.limits.cpuTimeMs
     if (lim > 0 && Number(this.cpuNs) / 1e6 + sliceMs > lim) throw new KillSignal('CPU_TIME_LIMIT', `CPU time limit of ${lim} ms exceeded`)
-    if ((ctl & CTL_SUSPEND) !== 0) { this.startUnwind({ kind: 'suspend' }); return }
     if (this.hooks.shouldYield(sliceMs)) { this.startUnwind({ kind: 'yield' }); return }
     this.counter.value = this.spec.limits.quantum
   }
@@ -212,7 +210,6 @@ export class InstanceRuntime implements HostRuntime {
     this.unwound = true
     const p = this.pending ?? { kind: 'yield' }
     this.pending = undefined
-    if (p.kind === 'suspend') Atomics.and(this.ctl, 0, ~CTL_SUSPEND)
     return p
   }
 

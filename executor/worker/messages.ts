@@ -5,7 +5,6 @@
 import type { InstanceSnapshot, InstanceStatus } from '../types.js'
 
 /** Control word bits in an instance's shared Int32Array[0]. */
-export const CTL_SUSPEND = 1
 export const CTL_KILL = 2
 
 /** What a worker needs to run one instance. */
