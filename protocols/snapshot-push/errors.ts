@@ -1,8 +1,5 @@
-/** The peer broke the protocol (bad message, unexpected order, unoffered block). */
-export class ProtocolError extends Error {
-  static name = 'ProtocolError'
-  constructor (message: string) { super(message); this.name = 'ProtocolError' }
-}
+/** Errors of the snapshot push protocol (ProtocolError is shared by all protocols). */
+export { ProtocolError } from '../errors.js'
 
 /** The receiving side refused or failed the transfer; its message is carried. */
 export class PushRefusedError extends Error {

@@ -1,0 +1,96 @@
+/**
+ * Service names over the DHT. A name maps to a CID (raw, sha2-256 of
+ * "gate/service/<name>"); a node that offers the name is a provider of that
+ * CID. Names registered by local programs are reference counted and
+ * re-announced every `reprovideMs` while held. Provider records cannot be
+ * withdrawn, so a lookup may still name a node that dropped the name; the
+ * message protocol then answers NOT_FOUND.
+ */
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { Logger } from '@libp2p/interface'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+
+/** What every node advertises: it runs programs. */
+export const EXECUTOR_SERVICE = 'gate/executor'
+const NAME = /^[\x21-\x7e\u00a0-\uffff]{1,127}$/u
+
+export function validServiceName (name: string): boolean {
+  return NAME.test(name) && !name.includes('/') || name === EXECUTOR_SERVICE
+}
+
+export async function serviceCid (name: string): Promise<CID> {
+  return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(`gate/service/${name}`)))
+}
+
+export interface Provider { id: PeerId, multiaddrs: string[] }
+
+export class ServiceDirectory {
+  private readonly held = new Map<string, number>()
+  private timer?: NodeJS.Timeout
+
+  constructor (private readonly libp2p: Libp2p, private readonly log: Logger, private readonly reprovideMs: number) {}
+
+  start (): void {
+    this.timer = setInterval(() => { void this.reprovide() }, this.reprovideMs)
+    this.timer.unref()
+  }
+
+  stop (): void { clearInterval(this.timer) }
+
+  /** Names this node currently offers. */
+  names (): string[] { return [...this.held.keys()].sort() }
+
+  has (name: string): boolean { return this.held.has(name) }
+
+  /** Offer `name`; resolves when the provider record is out (or failed to go out: logged). */
+  async advertise (name: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const n = this.held.get(name) ?? 0
+    this.held.set(name, n + 1)
+    if (n === 0) await this.provide(name, opts.signal)
+  }
+
+  withdraw (name: string): void {
+    const n = this.held.get(name) ?? 0
+    if (n <= 1) this.held.delete(name); else this.held.set(name, n - 1)
+  }
+
+  /** Providers of `name` found through the DHT (this node first if it offers the name). */
+  async find (name: string, opts: { limit?: number, signal?: AbortSignal } = {}): Promise<Provider[]> {
+    const limit = opts.limit ?? 16
+    const out: Provider[] = []
+    const seen = new Set<string>()
+    if (this.held.has(name)) {
+      out.push({ id: this.libp2p.peerId, multiaddrs: this.libp2p.getMultiaddrs().map(String) })
+      seen.add(this.libp2p.peerId.toString())
+    }
+    if (out.length >= limit) return out
+    const cid = await serviceCid(name)
+    try {
+      for await (const p of this.libp2p.contentRouting.findProviders(cid, { signal: opts.signal })) {
+        const key = p.id.toString()
+        if (seen.has(key)) continue
+        seen.add(key)
+        out.push({ id: p.id, multiaddrs: p.multiaddrs.map(String) })
+        if (out.length >= limit) break
+      }
+    } catch (err) {
+      // a timeout after some results is a partial answer, not a failure
+      if (out.length === 0 && opts.signal?.aborted !== true) throw err
+    }
+    return out
+  }
+
+  private async provide (name: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.libp2p.contentRouting.provide(await serviceCid(name), { signal: signal ?? AbortSignal.timeout(30_000) })
+    } catch (err) {
+      this.log('announcing %s failed: %s', name, (err as Error).message)
+    }
+  }
+
+  private async reprovide (): Promise<void> {
+    for (const name of this.held.keys()) await this.provide(name)
+  }
+}

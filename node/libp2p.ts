@@ -1,0 +1,54 @@
+/**
+ * The libp2p options every host uses: TCP and WebSockets, Noise, Yamux,
+ * identify, ping and Kademlia (our own protocol by default, or the public
+ * Amino DHT), optional bootstrap list and mDNS.
+ */
+import { bootstrap } from '@libp2p/bootstrap'
+import { identify } from '@libp2p/identify'
+import type { PrivateKey } from '@libp2p/interface'
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { DEFAULT_LISTEN, type GateNodeInit } from './config.js'
+
+export const GATE_DHT_PROTOCOL = '/gate/kad/1.0.0'
+export const AMINO_DHT_PROTOCOL = '/ipfs/kad/1.0.0'
+/**
+ * Yamux lets a peer send up to its 16 MiB window, but by default buffers
+ * only 4 MiB unread: bitswap's 4 MiB messages then overflow it, the stream
+ * is reset and fetches stall ~10 s until the next want-list. 32 MiB cures it.
+ */
+export const YAMUX_READ_BUFFER = 32 * 1024 * 1024
+
+export function libp2pOptions (init: GateNodeInit, privateKey: PrivateKey): Record<string, any> {
+  const peerDiscovery: any[] = []
+  if (init.bootstrap != null && init.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: init.bootstrap, timeout: 100 }))
+  if (init.mdns === true) peerDiscovery.push(mdns())
+  return {
+    privateKey,
+    addresses: { listen: init.listen ?? DEFAULT_LISTEN },
+    transports: [tcp(), webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux({ streamOptions: { maxReadBufferLength: YAMUX_READ_BUFFER } })],
+    peerDiscovery,
+    connectionManager: { maxConnections: 300 },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: init.dht === 'amino' ? AMINO_DHT_PROTOCOL : GATE_DHT_PROTOCOL,
+        // a node that can be dialed serves the DHT (client mode would leave
+        // routing tables empty on a private or loopback network)
+        clientMode: false,
+        peerInfoMapper: init.privateAddresses === false ? removePrivateAddressesMapper : passthroughMapper,
+        allowQueryWithZeroPeers: true,
+        initialQuerySelfInterval: 200
+      })
+    },
+    ...(init.logger != null ? { logger: init.logger } : {})
+  }
+}

@@ -1,0 +1,391 @@
+/**
+ * One Gate node per host: a libp2p node (shared with an embedded Helia),
+ * an executor, the protocol handlers, the DHT service directory and the
+ * node's own records. `start()` resumes instances a previous `stop()`
+ * suspended; `stop()` suspends and persists running persistent instances.
+ */
+import { EventEmitter } from 'node:events'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { createHeliaLight } from 'helia'
+import { withLibp2pLight } from '@helia/libp2p'
+import { withBitswap } from '@helia/bitswap'
+import { FsBlockstore } from 'blockstore-fs'
+import { LevelDatastore } from 'datastore-level'
+import { defaultLogger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { ComponentLogger, Libp2p, Logger, PeerId, Stream } from '@libp2p/interface'
+import { CID } from 'multiformats/cid'
+import { Executor, type Instance, type InstanceStatus, type LaunchOptions } from '../executor/index.js'
+import { decodeSnapshot, encodeSnapshot, type Blockstore } from '../executor/snapshot/index.js'
+import { CompileError } from '../compiler/errors.js'
+import { ATTACH_PROTOCOL, CONTROL_PROTOCOL, DEPLOY_PROTOCOL, MAX_INBOUND_STREAMS, MESSAGE_PROTOCOL } from '../protocols/ids.js'
+import { bytes } from '../protocols/channel.js'
+import { streamDuplex } from '../protocols/libp2p-duplex.js'
+import { requestAttach, requestControl, requestDeploy, sendMessage, type DeployResult, type RequestOptions } from '../protocols/client.js'
+import { RequestError } from '../protocols/errors.js'
+import type { IoSession } from '../protocols/io-session.js'
+import { ErrorCode, type ControlRequest, type ControlResponse, type DeployRequest } from '../protocols/pb/gate.js'
+import { DEFAULT_MAX_MODULE_BYTES, DEFAULT_REPROVIDE_MS, type GateNodeInit } from './config.js'
+import { EXECUTOR_SERVICE, ServiceDirectory } from './directory.js'
+import { HeliaModuleSource } from './helia-source.js'
+import { loadOrCreateIdentity } from './identity.js'
+import { InstanceTable, Managed, type IoSink } from './instances.js'
+import { KuboModuleSource } from './kubo-source.js'
+import { libp2pOptions } from './libp2p.js'
+import { ModuleFetchError, ModuleTooLargeError, type FetchProgress, type ModuleSource } from './modules.js'
+import { makePeerPort, type PeerPortHost } from './peer-port.js'
+import { SuspendedRecords, type SuspendedRecord } from './persist.js'
+import { Policy } from './policy.js'
+import { ModuleStore, snapshotBlockstore } from './stores.js'
+import { handleDeploy } from './handlers/deploy.js'
+import { handleAttach } from './handlers/attach.js'
+import { handleControl } from './handlers/control.js'
+import { handleMessage } from './handlers/message.js'
+import { NodeStateError } from './errors.js'
+
+/** What to run: module bytes or an IPFS CID, and how. */
+export interface RunSpec {
+  module?: Uint8Array
+  cid?: string
+  args?: string[]
+  env?: Record<string, string>
+  entry?: string
+  /** Killed when its client goes away (default true). */
+  transient?: boolean
+  memoryPages?: number
+  cpuTimeMs?: number
+  onProgress?: (p: FetchProgress) => void
+  signal?: AbortSignal
+  /** Attached before the program starts, so no output is missed. */
+  sinks?: IoSink[]
+}
+
+export interface NodeMessage { from: string, payload: Uint8Array }
+
+export interface GateNodeEvents {
+  /** A message addressed to the node itself (`gate msg`). */
+  message: [NodeMessage]
+  /** An instance was added, ended, suspended or resumed. */
+  instance: [Managed]
+}
+
+export class GateNode extends EventEmitter<GateNodeEvents> {
+  readonly init: GateNodeInit
+  readonly logger: ComponentLogger
+  readonly log: Logger
+  libp2p!: Libp2p
+  helia!: any
+  executor!: Executor
+  source!: ModuleSource
+  modules!: ModuleStore
+  snapshots!: Blockstore
+  policy!: Policy
+  directory!: ServiceDirectory
+  readonly table = new InstanceTable()
+  private records!: SuspendedRecords
+  private datastore?: LevelDatastore
+  private blockstore?: FsBlockstore
+  private started = false
+  private stopping = false
+  /** Streams being served; aborted on stop. */
+  readonly streams = new Set<Stream>()
+
+  constructor (init: GateNodeInit) {
+    super()
+    this.init = init
+    this.logger = init.logger ?? defaultLogger()
+    this.log = this.logger.forComponent('gate:node')
+  }
+
+  get peerId (): PeerId { return this.libp2p.peerId }
+  get self (): string { return this.libp2p.peerId.toString() }
+  get maxModuleBytes (): number { return this.init.maxModuleBytes ?? DEFAULT_MAX_MODULE_BYTES }
+  get isStarted (): boolean { return this.started }
+
+  async start (): Promise<void> {
+    if (this.started) return
+    const dir = this.init.dataDir
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    const key = await loadOrCreateIdentity(dir)
+    this.blockstore = new FsBlockstore(join(dir, 'blocks'))
+    await this.blockstore.open()
+    this.datastore = new LevelDatastore(join(dir, 'datastore'))
+    await this.datastore.open()
+    const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore: this.blockstore, datastore: this.datastore } as any) as any, libp2pOptions(this.init, key) as any) as any) as any
+    await helia.start()
+    this.helia = helia
+    this.libp2p = helia.libp2p as Libp2p
+    this.executor = new Executor({ cacheDir: join(dir, 'compiled'), ...this.init.executor })
+    await this.executor.start()
+    this.source = this.init.ipfsApi != null ? new KuboModuleSource(this.init.ipfsApi) : new HeliaModuleSource(helia)
+    this.modules = new ModuleStore(join(dir, 'modules'))
+    this.snapshots = snapshotBlockstore(helia)
+    this.records = new SuspendedRecords(join(dir, 'instances'))
+    this.policy = new Policy(this.self, this.init.policy)
+    this.directory = new ServiceDirectory(this.libp2p, this.logger.forComponent('gate:directory'), this.init.reprovideMs ?? DEFAULT_REPROVIDE_MS)
+
+    const opts = { maxInboundStreams: MAX_INBOUND_STREAMS, runOnLimitedConnection: false }
+    await this.libp2p.handle(DEPLOY_PROTOCOL, (s, c) => this.serve(s, async () => { await handleDeploy(this, s, c.remotePeer.toString()) }), opts)
+    await this.libp2p.handle(ATTACH_PROTOCOL, (s, c) => this.serve(s, async () => { await handleAttach(this, s, c.remotePeer.toString()) }), opts)
+    await this.libp2p.handle(CONTROL_PROTOCOL, (s, c) => this.serve(s, async () => { await handleControl(this, s, c.remotePeer.toString()) }), opts)
+    await this.libp2p.handle(MESSAGE_PROTOCOL, (s, c) => this.serve(s, async () => { await handleMessage(this, s, c.remotePeer.toString()) }), opts)
+    this.directory.start()
+    this.started = true
+    void this.directory.advertise(EXECUTOR_SERVICE)
+    await this.restoreInstances()
+    this.log('started %s', this.self)
+  }
+
+  /**
+   * Stop: persistent running instances are suspended and recorded (the next
+   * start resumes them), transient ones are killed, streams are closed.
+   */
+  async stop (): Promise<void> {
+    if (!this.started || this.stopping) return
+    this.stopping = true
+    try {
+      await Promise.all(this.table.live().map(async m => {
+        if (m.transient || m.instance == null) { await m.instance?.kill(); return }
+        await this.suspendInstance(m, true).catch(async err => {
+          this.log.error('could not suspend %s on shutdown: %s', m.id, (err as Error).message)
+          await m.instance?.kill()
+        })
+      }))
+      for (const s of this.streams) s.abort(new Error('node stopping'))
+      this.directory.stop()
+      await this.executor.stop()
+      await this.helia.stop()
+    } finally {
+      await this.datastore?.close().catch(() => {})
+      await this.blockstore?.close().catch(() => {})
+      this.started = false
+      this.stopping = false
+    }
+  }
+
+  private serve (stream: Stream, fn: () => Promise<void>): void {
+    this.streams.add(stream)
+    fn().catch(err => {
+      this.log('stream %s: %s', stream.protocol, (err as Error).message)
+      stream.abort(err as Error)
+    }).finally(() => { this.streams.delete(stream) })
+  }
+
+  // ---- modules -----------------------------------------------------------
+
+  /** Add module bytes to IPFS (and the local module store); returns the CID. */
+  async publish (bytes: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<CID> {
+    this.assertStarted()
+    if (bytes.byteLength > this.maxModuleBytes) throw new RequestError(ErrorCode.TOO_LARGE, `module is ${bytes.byteLength} bytes, more than ${this.maxModuleBytes}`)
+    await this.modules.put(bytes)
+    return await this.source.add(bytes, opts)
+  }
+
+  /** Module bytes by CID (fetched from peers if not local), verified and size-bounded. */
+  async fetchModule (cidText: string, opts: { signal?: AbortSignal, onProgress?: (p: FetchProgress) => void } = {}): Promise<Uint8Array> {
+    let cid: CID
+    try { cid = CID.parse(cidText) } catch { throw new RequestError(ErrorCode.BAD_REQUEST, `not a CID: ${JSON.stringify(cidText)}`) }
+    try {
+      return await this.source.get(cid, { maxBytes: this.maxModuleBytes, signal: opts.signal ?? AbortSignal.timeout(60_000), onProgress: opts.onProgress })
+    } catch (err) {
+      if (err instanceof ModuleTooLargeError) throw new RequestError(ErrorCode.TOO_LARGE, err.message)
+      if (err instanceof ModuleFetchError) throw new RequestError(ErrorCode.UNAVAILABLE, err.message)
+      throw err
+    }
+  }
+
+  // ---- instances -----------------------------------------------------------
+
+  /**
+   * Compile and start a program for `owner` (a peer ID; this node's own ID
+   * for local requests), subject to the policy. Errors are RequestErrors
+   * with the code to send back.
+   */
+  async run (owner: string, spec: RunSpec): Promise<Managed> {
+    this.assertStarted()
+    this.policy.checkDeploy(owner, this.table.live().filter(m => m.owner === owner).length, this.table.live().length)
+    let bytes = spec.module
+    if (bytes == null || bytes.byteLength === 0) {
+      if (spec.cid == null || spec.cid === '') throw new RequestError(ErrorCode.BAD_REQUEST, 'neither module bytes nor a CID')
+      bytes = await this.fetchModule(spec.cid, { signal: spec.signal, onProgress: spec.onProgress })
+    }
+    if (bytes.byteLength > this.maxModuleBytes) throw new RequestError(ErrorCode.TOO_LARGE, `module is ${bytes.byteLength} bytes, more than ${this.maxModuleBytes}`)
+    const entry = spec.entry != null && spec.entry !== '' ? spec.entry : '_start'
+    let cm
+    try {
+      cm = await this.executor.compile(bytes, { entry })
+    } catch (err) {
+      if (err instanceof CompileError || (err as Error).name === 'EntryError') throw new RequestError(ErrorCode.BAD_REQUEST, (err as Error).message)
+      throw err
+    }
+    await this.modules.put(bytes, cm.moduleHash)
+    const id = randomUUID()
+    const m = this.table.add(new Managed({ id, owner, moduleHash: cm.moduleHash, transient: spec.transient ?? true, entry }))
+    for (const sink of spec.sinks ?? []) m.sinks.add(sink)
+    const limits: Record<string, number> = {}
+    if (spec.memoryPages != null && spec.memoryPages > 0) limits.memoryPages = Math.min(spec.memoryPages, this.init.executor?.limits?.memoryPages ?? spec.memoryPages)
+    if (spec.cpuTimeMs != null && spec.cpuTimeMs > 0) limits.cpuTimeMs = spec.cpuTimeMs
+    const inst = this.executor.launch(cm, this.launchOptions(m, {
+      args: spec.args ?? ['program'],
+      env: spec.env,
+      limits,
+      instanceId: id
+    }))
+    this.track(m, inst)
+    return m
+  }
+
+  private launchOptions (m: Managed, o: LaunchOptions): LaunchOptions {
+    return { ...o, principal: m.owner, peer: makePeerPort(this.peerPortHost(), m.id) } as LaunchOptions
+  }
+
+  private track (m: Managed, inst: Instance): void {
+    m.bind(inst)
+    this.emit('instance', m)
+    inst.once('exit', () => {
+      // an ended transient instance is forgotten; others stay listable
+      if (m.transient && m.instance == null && m.status.state !== 'suspended') this.table.delete(m.id)
+      this.emit('instance', m)
+    })
+  }
+
+  /** Suspend: capture, store the snapshot in the blockstore, record it. */
+  async suspend (id: string): Promise<Managed> {
+    const m = this.mustGet(id)
+    if (m.instance == null) throw new RequestError(ErrorCode.CONFLICT, `instance ${id} is ${m.status.state}`)
+    await this.suspendInstance(m, false)
+    return m
+  }
+
+  private async suspendInstance (m: Managed, forShutdown: boolean): Promise<void> {
+    const inst = m.instance
+    if (inst == null) return
+    const { snapshot } = await inst.suspend()
+    const bytes = await this.modules.get(m.moduleHash)
+    const enc = await encodeSnapshot(snapshot, this.snapshots, { moduleBytes: bytes })
+    m.snapshotRoot = enc.root
+    m.transient = false
+    const rec: SuspendedRecord = { id: m.id, owner: m.owner, moduleHash: m.moduleHash, entry: m.entry, root: enc.root.toString(), resumeOnStart: forShutdown, savedAt: new Date().toISOString() }
+    await this.records.save(rec)
+  }
+
+  /** Resume a suspended instance from its stored snapshot. */
+  async resume (id: string): Promise<Managed> {
+    const m = this.mustGet(id)
+    if (m.status.state !== 'suspended' || m.snapshotRoot == null) throw new RequestError(ErrorCode.CONFLICT, `instance ${id} is ${m.status.state}, not suspended`)
+    const { snapshot, moduleBytes } = await decodeSnapshot(m.snapshotRoot, this.snapshots)
+    const bytes = moduleBytes ?? await this.modules.get(m.moduleHash)
+    if (bytes == null) throw new RequestError(ErrorCode.INTERNAL, `module ${m.moduleHash} of instance ${id} is missing`)
+    const inst = await this.executor.resume(snapshot, bytes, this.launchOptions(m, { transfer: true } as LaunchOptions))
+    this.track(m, inst)
+    await this.records.remove(id)
+    return m
+  }
+
+  async kill (id: string): Promise<InstanceStatus> {
+    const m = this.mustGet(id)
+    if (m.instance != null) return await m.instance.kill()
+    if (m.status.state === 'suspended') {
+      m.status = { state: 'killed', cause: 'KILLED' }
+      m.snapshotRoot = undefined
+      await this.records.remove(id)
+      this.emit('instance', m)
+    }
+    return m.status
+  }
+
+  /** Forget an instance that is not running. */
+  async delete (id: string): Promise<void> {
+    const m = this.mustGet(id)
+    if (m.instance != null) throw new RequestError(ErrorCode.CONFLICT, `instance ${id} is running`)
+    this.table.delete(id)
+    await this.records.remove(id)
+  }
+
+  private mustGet (id: string): Managed {
+    const m = this.table.get(id)
+    if (m == null) throw new RequestError(ErrorCode.NOT_FOUND, `no instance ${id}`)
+    return m
+  }
+
+  private async restoreInstances (): Promise<void> {
+    const recs = await this.records.list((f, err) => { this.log.error('skipping instance record %s: %s', f, err.message) })
+    for (const r of recs) {
+      const m = this.table.add(new Managed({ id: r.id, owner: r.owner, moduleHash: r.moduleHash, transient: false, entry: r.entry }))
+      m.status = { state: 'suspended' }
+      try {
+        m.snapshotRoot = CID.parse(r.root)
+        if (r.resumeOnStart) await this.resume(r.id)
+      } catch (err) {
+        this.log.error('could not resume %s: %s', r.id, (err as Error).message)
+      }
+    }
+  }
+
+  // ---- peers and names ---------------------------------------------------
+
+  peerPortHost (): PeerPortHost {
+    return {
+      self: this.self,
+      advertise: async (name) => { await this.directory.advertise(name) },
+      withdraw: (name) => { this.directory.withdraw(name) },
+      findProviders: async (name, limit) => (await this.directory.find(name, { limit, signal: AbortSignal.timeout(15_000) })).map(p => p.id.toString()),
+      deliverLocal: (to, from, payload) => this.deliverLocal(to, from, payload),
+      sendRemote: async (peer, to, from, payload) => { await this.message(peer, to, payload, { from }) }
+    }
+  }
+
+  /** Hand a message to a local instance (by id or registered name). */
+  deliverLocal (to: string, from: string, payload: Uint8Array): ErrorCode {
+    const m = this.table.get(to) ?? this.table.byName(to)
+    const inst = m?.instance as (Instance & { deliver?: (from: string, p: Uint8Array) => boolean }) | undefined
+    if (inst?.deliver == null) return ErrorCode.NOT_FOUND
+    return inst.deliver(from, payload) ? ErrorCode.OK : ErrorCode.RATE_LIMITED
+  }
+
+  /** @internal a message for the node itself */
+  onNodeMessage (from: string, payload: Uint8Array): void { this.emit('message', { from, payload }) }
+
+  // ---- client side ---------------------------------------------------------
+
+  async dial (peer: string | PeerId, protocol: string, opts: { signal?: AbortSignal } = {}): Promise<Stream> {
+    this.assertStarted()
+    let id: PeerId
+    try { id = typeof peer === 'string' ? peerIdFromString(peer) : peer } catch { throw new RequestError(ErrorCode.BAD_REQUEST, `not a peer ID: ${String(peer)}`) }
+    if (id.equals(this.peerId)) throw new RequestError(ErrorCode.BAD_REQUEST, 'that is this node\'s own peer ID')
+    try {
+      return await this.libp2p.dialProtocol(id, protocol, { signal: opts.signal ?? AbortSignal.timeout(20_000) })
+    } catch (err) {
+      throw new RequestError(ErrorCode.UNAVAILABLE, `cannot reach ${id.toString()}: ${(err as Error).message}`)
+    }
+  }
+
+  /** Send a program to a peer; with `attach`, its I/O comes back on the returned session. */
+  async send (peer: string | PeerId, req: Partial<DeployRequest>, opts: RequestOptions = {}): Promise<DeployResult> {
+    const s = await this.dial(peer, DEPLOY_PROTOCOL, opts)
+    return await requestDeploy(streamDuplex(s), req, opts)
+  }
+
+  async attach (peer: string | PeerId, instance: string, opts: RequestOptions = {}): Promise<IoSession> {
+    const s = await this.dial(peer, ATTACH_PROTOCOL, opts)
+    return await requestAttach(streamDuplex(s), instance, opts)
+  }
+
+  async control (peer: string | PeerId, req: Partial<ControlRequest>, opts: RequestOptions = {}): Promise<ControlResponse> {
+    const s = await this.dial(peer, CONTROL_PROTOCOL, opts)
+    return await requestControl(streamDuplex(s), req, opts)
+  }
+
+  /** A message to a peer node (`to` empty) or a program on it (instance id or name). */
+  async message (peer: string | PeerId, to: string, payload: Uint8Array, opts: RequestOptions & { from?: string } = {}): Promise<void> {
+    const s = await this.dial(peer, MESSAGE_PROTOCOL, opts)
+    await sendMessage(streamDuplex(s), { to, from: opts.from ?? '', payload: bytes(payload) }, opts)
+  }
+
+  private assertStarted (): void {
+    if (!this.started) throw new NodeStateError('node is not started')
+  }
+}
+

@@ -1,0 +1,74 @@
+/**
+ * Client halves of the request protocols, over an opened stream (a
+ * ByteDuplex). Each sends one request and reads one response with a
+ * deadline; a refusal becomes a RemoteError carrying the wire code.
+ */
+import type { ByteDuplex } from './framing.js'
+import { MessageChannel } from './channel.js'
+import { RemoteError } from './errors.js'
+import { IoSession } from './io-session.js'
+import { MAX_CONTROL_FRAME, MAX_IO_FRAME, RESPONSE_TIMEOUT_MS } from './ids.js'
+import { AttachRequest, AttachResponse, ControlRequest, ControlResponse, DeployRequest, DeployResponse, ErrorCode, MessageAck, PeerMessage } from './pb/gate.js'
+
+export interface RequestOptions { signal?: AbortSignal, timeoutMs?: number }
+
+export interface DeployResult {
+  instance: string
+  module: string
+  /** Present when the request asked to attach. */
+  io?: IoSession
+}
+
+export async function requestDeploy (d: ByteDuplex, req: Partial<DeployRequest>, opts: RequestOptions = {}): Promise<DeployResult> {
+  const ch = new MessageChannel(d, { maxFrame: MAX_IO_FRAME })
+  try {
+    await ch.write(DeployRequest, { module: new Uint8Array(0), cid: '', args: [], env: [], entry: '', attach: false, persist: false, memoryPages: 0, cpuTimeMs: 0, ...req })
+    const res = await ch.expect(DeployResponse, { what: 'deploy response', timeoutMs: opts.timeoutMs ?? RESPONSE_TIMEOUT_MS, signal: opts.signal })
+    if (res.code !== ErrorCode.OK) throw new RemoteError(res.code, res.error)
+    if (req.attach !== true) { await ch.close(); return { instance: res.instance, module: res.module } }
+    return { instance: res.instance, module: res.module, io: new IoSession(ch, res.instance) }
+  } catch (err) {
+    if (req.attach !== true || !(err instanceof RemoteError)) ch.abort()
+    throw err
+  }
+}
+
+export async function requestAttach (d: ByteDuplex, instance: string, opts: RequestOptions = {}): Promise<IoSession> {
+  const ch = new MessageChannel(d, { maxFrame: MAX_IO_FRAME })
+  try {
+    await ch.write(AttachRequest, { instance })
+    const res = await ch.expect(AttachResponse, { what: 'attach response', timeoutMs: opts.timeoutMs ?? RESPONSE_TIMEOUT_MS, signal: opts.signal })
+    if (res.code !== ErrorCode.OK) throw new RemoteError(res.code, res.error)
+    return new IoSession(ch, instance)
+  } catch (err) {
+    ch.abort()
+    throw err
+  }
+}
+
+export async function requestControl (d: ByteDuplex, req: Partial<ControlRequest>, opts: RequestOptions = {}): Promise<ControlResponse> {
+  const ch = new MessageChannel(d, { maxFrame: MAX_CONTROL_FRAME * 16 })
+  try {
+    await ch.write(ControlRequest, { op: ControlRequest.Op.LIST, instance: '', ...req })
+    const res = await ch.expect(ControlResponse, { what: 'control response', timeoutMs: opts.timeoutMs ?? RESPONSE_TIMEOUT_MS, signal: opts.signal })
+    await ch.close()
+    if (res.code !== ErrorCode.OK) throw new RemoteError(res.code, res.error)
+    return res
+  } catch (err) {
+    ch.abort()
+    throw err
+  }
+}
+
+export async function sendMessage (d: ByteDuplex, msg: PeerMessage, opts: RequestOptions = {}): Promise<void> {
+  const ch = new MessageChannel(d, { maxFrame: MAX_CONTROL_FRAME })
+  try {
+    await ch.write(PeerMessage, msg)
+    const ack = await ch.expect(MessageAck, { what: 'message ack', timeoutMs: opts.timeoutMs ?? 30_000, signal: opts.signal })
+    await ch.close()
+    if (ack.code !== ErrorCode.OK) throw new RemoteError(ack.code, ack.error)
+  } catch (err) {
+    ch.abort()
+    throw err
+  }
+}
