@@ -23,10 +23,10 @@ import { CompileError } from '../compiler/errors.js'
 import { ATTACH_PROTOCOL, CONTROL_PROTOCOL, DEPLOY_PROTOCOL, MAX_INBOUND_STREAMS, MESSAGE_PROTOCOL } from '../protocols/ids.js'
 import { bytes } from '../protocols/channel.js'
 import { streamDuplex } from '../protocols/libp2p-duplex.js'
-import { requestAttach, requestControl, requestDeploy, sendMessage, type DeployResult, type RequestOptions } from '../protocols/client.js'
+import { requestAttach, requestControl, requestDeploy, sendMessage, type DeployInput, type DeployResult, type RequestOptions } from '../protocols/client.js'
 import { RequestError } from '../protocols/errors.js'
 import type { IoSession } from '../protocols/io-session.js'
-import { ErrorCode, type ControlRequest, type ControlResponse, type DeployRequest } from '../protocols/pb/gate.js'
+import { ErrorCode, type ControlRequest, type ControlResponse } from '../protocols/pb/gate.js'
 import { DEFAULT_MAX_MODULE_BYTES, DEFAULT_REPROVIDE_MS, type GateNodeInit } from './config.js'
 import { EXECUTOR_SERVICE, ServiceDirectory } from './directory.js'
 import { HeliaModuleSource } from './helia-source.js'
@@ -363,7 +363,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
   }
 
   /** Send a program to a peer; with `attach`, its I/O comes back on the returned session. */
-  async send (peer: string | PeerId, req: Partial<DeployRequest>, opts: RequestOptions = {}): Promise<DeployResult> {
+  async send (peer: string | PeerId, req: DeployInput, opts: RequestOptions = {}): Promise<DeployResult> {
     const s = await this.dial(peer, DEPLOY_PROTOCOL, opts)
     return await requestDeploy(streamDuplex(s), req, opts)
   }

@@ -4,7 +4,7 @@
  * deadline; a refusal becomes a RemoteError carrying the wire code.
  */
 import type { ByteDuplex } from './framing.js'
-import { MessageChannel } from './channel.js'
+import { bytes, MessageChannel } from './channel.js'
 import { RemoteError } from './errors.js'
 import { IoSession } from './io-session.js'
 import { MAX_CONTROL_FRAME, MAX_IO_FRAME, RESPONSE_TIMEOUT_MS } from './ids.js'
@@ -19,10 +19,33 @@ export interface DeployResult {
   io?: IoSession
 }
 
-export async function requestDeploy (d: ByteDuplex, req: Partial<DeployRequest>, opts: RequestOptions = {}): Promise<DeployResult> {
+/** What to deploy: module bytes or a CID, and how to run it. */
+export interface DeployInput {
+  module?: Uint8Array
+  cid?: string
+  args?: string[]
+  env?: Record<string, string>
+  entry?: string
+  attach?: boolean
+  persist?: boolean
+  memoryPages?: number
+  cpuTimeMs?: number
+}
+
+export async function requestDeploy (d: ByteDuplex, req: DeployInput, opts: RequestOptions = {}): Promise<DeployResult> {
   const ch = new MessageChannel(d, { maxFrame: MAX_IO_FRAME })
   try {
-    await ch.write(DeployRequest, { module: new Uint8Array(0), cid: '', args: [], env: [], entry: '', attach: false, persist: false, memoryPages: 0, cpuTimeMs: 0, ...req })
+    await ch.write(DeployRequest, {
+      module: bytes(req.module ?? new Uint8Array(0)),
+      cid: req.cid ?? '',
+      args: req.args ?? [],
+      env: Object.entries(req.env ?? {}).map(([key, value]) => ({ key, value })),
+      entry: req.entry ?? '',
+      attach: req.attach ?? false,
+      persist: req.persist ?? false,
+      memoryPages: req.memoryPages ?? 0,
+      cpuTimeMs: req.cpuTimeMs ?? 0
+    })
     const res = await ch.expect(DeployResponse, { what: 'deploy response', timeoutMs: opts.timeoutMs ?? RESPONSE_TIMEOUT_MS, signal: opts.signal })
     if (res.code !== ErrorCode.OK) throw new RemoteError(res.code, res.error)
     if (req.attach !== true) { await ch.close(); return { instance: res.instance, module: res.module } }
