@@ -6,13 +6,43 @@ import { parseArgs } from 'node:util'
 import { runCommand, resumeCommand, type RunFlags } from './commands/run.js'
 import { inspectCommand } from './commands/inspect.js'
 import { UsageError } from './errors.js'
+import { callCommand, netCommand, type NetFlags } from './commands/net.js'
+import { nodeStart } from './commands/node-start.js'
+import { ControlClient } from './client.js'
+import { defaultDataDir } from '../node/config.js'
+import { existsSync } from 'node:fs'
 
 const USAGE = `usage: gate <command> [options]
 
-commands:
+local programs (no node needed):
   run <prog.wasm> [options] [-- args...]   run a program locally, like a native one
   resume <snapshot> [options]              continue a suspended snapshot file
   inspect <snapshot> [--json]              show what a snapshot holds
+
+the node (one per host; the other commands talk to it):
+  node start [node options]                run this host's node in the foreground
+  id                                       this node's peer ID and addresses
+  peers                                    connected peers
+  connect <multiaddr>                      connect to a peer
+  publish <prog.wasm>                      add a module to IPFS, print its CID
+  run <cid> [-- args...]                   fetch a module by CID and run it here
+  send <peer-id> <prog.wasm|cid> [-- args...]  run a program on a peer, output here
+  msg <peer-id> <text...> [--to <name|id>] message a node (or a program on it)
+  messages                                 messages this node received
+  instances [--peer <id>]                  instances here (or yours on a peer)
+  status|kill|suspend|resume|delete <instance> [--peer <id>]
+  io <instance> [--peer <id>]              attach to an instance's I/O
+  services [list] | find <name> | advertise <name>
+
+node options:
+  --data-dir <dir>        identity, blocks, instances (default $GATE_DATA_DIR or ~/.local/share/gate-p2p)
+  --listen <multiaddr>    listen address (repeatable; default TCP and WS on all interfaces)
+  --bootstrap <multiaddr> peer to join (repeatable)
+  --control-port <n>      control API port on 127.0.0.1 (default random, see <data-dir>/control.json)
+  --allow <peer-id>       accept deploys only from these peers (repeatable; default open with quotas)
+  --dht amino             use the public IPFS DHT instead of the Gate one
+  --mdns                  find peers on the LAN
+  --ipfs-api <url>        fetch/publish modules through a Kubo daemon instead of the embedded Helia
 
 run/resume options:
   --suspend-after <ms>    suspend after this long and write a snapshot
@@ -42,7 +72,19 @@ async function main (argv: string[]): Promise<void> {
       'cpu-ms': { type: 'string' },
       'output-bytes': { type: 'string' },
       'no-stdin': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
+      help: { type: 'boolean', short: 'h', default: false },
+      'data-dir': { type: 'string' },
+      peer: { type: 'string' },
+      to: { type: 'string' },
+      persist: { type: 'boolean', default: false },
+      progress: { type: 'boolean', default: false },
+      listen: { type: 'string', multiple: true, default: [] },
+      bootstrap: { type: 'string', multiple: true, default: [] },
+      'control-port': { type: 'string' },
+      allow: { type: 'string', multiple: true, default: [] },
+      dht: { type: 'string' },
+      mdns: { type: 'boolean', default: false },
+      'ipfs-api': { type: 'string' }
     }
   })
   const [cmd, ...rest] = positionals
@@ -64,10 +106,33 @@ async function main (argv: string[]): Promise<void> {
     outputBytes: num('output-bytes', values['output-bytes']),
     stdin: !values['no-stdin']
   }
+  const dataDir = values['data-dir'] ?? defaultDataDir()
+  const net: NetFlags = { dataDir, json: values.json, peer: values.peer, to: values.to, env: values.env, entry: values.entry, stdin: !values['no-stdin'], persist: values.persist, progress: values.progress }
   switch (cmd) {
     case 'run':
-      if (rest.length < 1) throw new UsageError('run wants a module file')
+      if (rest.length < 1) throw new UsageError('run wants a module file or CID')
+      if (!existsSync(rest[0]) && /^[0-9A-Za-z]{20,}$/.test(rest[0])) {
+        await callCommand(await ControlClient.open(dataDir), rest[0], [...rest.slice(1), ...progArgs], net)
+        return
+      }
       await runCommand(rest[0], [...rest.slice(1), ...progArgs], flags)
+      return
+    case 'node':
+      if (rest[0] !== 'start') throw new UsageError('node wants a subcommand: start')
+      if (values.dht != null && values.dht !== 'amino' && values.dht !== 'gate') throw new UsageError('--dht is gate or amino')
+      await nodeStart({
+        json: values.json,
+        controlPort: num('control-port', values['control-port']),
+        init: {
+          dataDir,
+          listen: values.listen.length > 0 ? values.listen : undefined,
+          bootstrap: values.bootstrap,
+          dht: values.dht as 'gate' | 'amino' | undefined,
+          mdns: values.mdns,
+          ipfsApi: values['ipfs-api'],
+          policy: values.allow.length > 0 ? { mode: 'allow-list', allow: values.allow } : undefined
+        }
+      })
       return
     case 'resume':
       if (rest.length !== 1) throw new UsageError('resume wants one snapshot file')
@@ -78,6 +143,7 @@ async function main (argv: string[]): Promise<void> {
       await inspectCommand(rest[0], flags.json)
       return
     default:
+      if (await netCommand(cmd, rest, progArgs, net)) return
       throw new UsageError(`unknown command ${JSON.stringify(cmd)}`)
   }
 }
@@ -87,6 +153,8 @@ main(process.argv.slice(2)).catch((err: Error) => {
     process.stderr.write(`gate: ${err.message}\n\n${USAGE}`)
     process.exit(2)
   }
-  process.stderr.write(`gate: ${err.name !== 'Error' ? err.name + ': ' : ''}${err.message}\n`)
+  if (err.name === 'ApiError') process.stderr.write(`gate: ${(err as any).code as string}: ${err.message}\n`)
+  else if (err.name === 'NodeNotRunningError') process.stderr.write(`gate: ${err.message}\n`)
+  else process.stderr.write(`gate: ${err.name !== 'Error' ? err.name + ': ' : ''}${err.message}\n`)
   process.exit(1)
 })

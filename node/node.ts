@@ -62,7 +62,10 @@ export interface RunSpec {
   sinks?: IoSink[]
 }
 
-export interface NodeMessage { from: string, payload: Uint8Array }
+export interface NodeMessage { from: string, payload: Uint8Array, at: string }
+
+/** Messages kept for `GET /gate-0/messages`. */
+const INBOX_SIZE = 100
 
 export interface GateNodeEvents {
   /** A message addressed to the node itself (`gate msg`). */
@@ -84,6 +87,8 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
   policy!: Policy
   directory!: ServiceDirectory
   readonly table = new InstanceTable()
+  /** The last messages addressed to this node. */
+  readonly inbox: NodeMessage[] = []
   private records!: SuspendedRecords
   private datastore?: LevelDatastore
   private blockstore?: FsBlockstore
@@ -346,7 +351,12 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
   }
 
   /** @internal a message for the node itself */
-  onNodeMessage (from: string, payload: Uint8Array): void { this.emit('message', { from, payload }) }
+  onNodeMessage (from: string, payload: Uint8Array): void {
+    const m = { from, payload, at: new Date().toISOString() }
+    this.inbox.push(m)
+    if (this.inbox.length > INBOX_SIZE) this.inbox.shift()
+    this.emit('message', m)
+  }
 
   // ---- client side ---------------------------------------------------------
 

@@ -1,0 +1,167 @@
+/**
+ * Commands that talk to the local node's control API: id, peers, connect,
+ * publish, send/run-by-CID, msg, messages, instances, kill/suspend/resume/io,
+ * services. Results go to stdout (JSON with --json), diagnostics to stderr.
+ */
+import { readFile } from 'node:fs/promises'
+import { sha256hex } from '../../compiler/compile.js'
+import { FrameKind } from '../../node/control-api/frames.js'
+import type { InstanceStatus } from '../../executor/index.js'
+import { ControlClient, type Frame } from '../client.js'
+import { UsageError } from '../errors.js'
+import { describe, exit, exitCode } from '../io.js'
+
+export interface NetFlags {
+  dataDir: string
+  json: boolean
+  peer?: string
+  env: string[]
+  entry?: string
+  stdin: boolean
+  persist: boolean
+  progress: boolean
+  /** msg: a program on the peer (name or instance ID) instead of the node. */
+  to?: string
+}
+
+const out = (s: string): void => { process.stdout.write(s) }
+
+export async function netCommand (cmd: string, args: string[], progArgs: string[], f: NetFlags): Promise<boolean> {
+  const client = async (): Promise<ControlClient> => await ControlClient.open(f.dataDir)
+  const print = (v: any, text: () => string): void => { out(f.json ? JSON.stringify(v, null, 2) + '\n' : text()) }
+  switch (cmd) {
+    case 'id': {
+      const c = await client()
+      const info = await c.json('GET', '')
+      print(info, () => `${info.peerId as string}\n${(info.addresses as string[]).map(a => `  ${a}\n`).join('')}`)
+      return true
+    }
+    case 'peers': {
+      const r = await (await client()).json('GET', 'peers')
+      print(r, () => r.peers.map((p: any) => `${p.peerId as string}  ${p.address as string}\n`).join(''))
+      return true
+    }
+    case 'connect': {
+      if (args.length !== 1) throw new UsageError('connect wants a multiaddr (with /p2p/<peer-id>)')
+      const r = await (await client()).json('POST', 'peers', { action: 'connect', addr: args[0] })
+      print(r, () => `connected to ${r.peerId as string}\n`)
+      return true
+    }
+    case 'publish': {
+      if (args.length !== 1) throw new UsageError('publish wants a module file')
+      const bytes = await readModule(args[0])
+      const r = await (await client()).json('POST', 'module/', { action: 'publish' }, bytes)
+      print(r, () => `${r.cid as string}\n`)
+      return true
+    }
+    case 'send': {
+      if (args.length < 2) throw new UsageError('send wants a peer ID and a module (file or CID)')
+      await callCommand(await client(), args[1], [...args.slice(2), ...progArgs], { ...f, peer: args[0] })
+      return true
+    }
+    case 'msg': {
+      if (args.length < 2) throw new UsageError('msg wants a peer ID and text')
+      await (await client()).json('POST', 'message', { peer: args[0], to: f.to ?? '' }, new TextEncoder().encode(args.slice(1).join(' ')))
+      print({ sent: true }, () => '')
+      return true
+    }
+    case 'messages': {
+      const r = await (await client()).json('GET', 'messages')
+      print(r, () => r.messages.map((m: any) => `${m.at as string} ${m.from as string}: ${m.text as string}\n`).join(''))
+      return true
+    }
+    case 'instances': {
+      const r = await (await client()).json('POST', 'instance/', { peer: f.peer })
+      print(r, () => r.instances.map((i: any) => `${i.instance as string}  ${describe(i.status)}  ${i.transient === true ? 'transient' : 'persistent'}  module ${String(i.module).slice(0, 12)}${i.names?.length > 0 ? '  names ' + (i.names as string[]).join(',') : ''}\n`).join(''))
+      return true
+    }
+    case 'status': case 'kill': case 'suspend': case 'resume': case 'delete': {
+      if (args.length !== 1) throw new UsageError(`${cmd} wants an instance ID`)
+      const r = await (await client()).json('POST', `instance/${args[0]}`, { action: cmd, peer: f.peer })
+      print(r, () => r.status != null ? `${r.instance as string}  ${describe(r.status)}\n` : '')
+      return true
+    }
+    case 'io': case 'attach': {
+      if (args.length !== 1) throw new UsageError(`${cmd} wants an instance ID`)
+      const c = await client()
+      await showFrames(c.frames('POST', `instance/${args[0]}`, { action: 'io', peer: f.peer }, f.stdin ? stdinChunks() : undefined), f)
+      return true
+    }
+    case 'services': {
+      const [sub, name] = args
+      const c = await client()
+      if (sub == null || sub === 'list') {
+        const r = await c.json('GET', 'services')
+        print(r, () => r.services.map((s: string) => s + '\n').join(''))
+      } else if (sub === 'find' && name != null) {
+        const r = await c.json('GET', 'services', { name })
+        if (r.providers.length === 0 && !f.json) process.stderr.write(`gate: no provider of ${name} found\n`)
+        print(r, () => r.providers.map((p: any) => `${p.peerId as string}${(p.addresses as string[]).length > 0 ? '  ' + (p.addresses as string[])[0] : ''}\n`).join(''))
+      } else if (sub === 'advertise' && name != null) {
+        const r = await c.json('POST', 'services', { action: 'advertise', name })
+        print(r, () => `advertising ${name}\n`)
+      } else {
+        throw new UsageError('services [list] | services find <name> | services advertise <name>')
+      }
+      return true
+    }
+  }
+  return false
+}
+
+/** Run a module (file or CID) on the local node or on `f.peer`, attached to this terminal. */
+export async function callCommand (c: ControlClient, module: string, progArgs: string[], f: NetFlags): Promise<void> {
+  const query = { action: 'call', peer: f.peer, arg: ['program', ...progArgs], env: f.env, entry: f.entry, persist: f.persist ? 'true' : undefined }
+  let path: string
+  const bytes = await readModule(module).catch(() => undefined)
+  if (bytes != null) {
+    const hash = sha256hex(bytes)
+    await c.json('PUT', `module/sha256/${hash}`, {}, bytes)
+    path = `module/sha256/${hash}`
+  } else if (/^[0-9A-Za-z]{20,}$/.test(module)) {
+    path = `module/ipfs/${module}`
+  } else {
+    throw new UsageError(`${module} is neither a readable module file nor a CID`)
+  }
+  await showFrames(c.frames('POST', path, query, f.stdin ? stdinChunks() : undefined), f)
+}
+
+async function showFrames (frames: AsyncIterable<Frame>, f: NetFlags): Promise<never> {
+  let status: InstanceStatus | undefined
+  let instance: string | undefined
+  const tty = process.stderr.isTTY === true
+  for await (const fr of frames) {
+    switch (fr.kind) {
+      case FrameKind.STDOUT: process.stdout.write(fr.payload); break
+      case FrameKind.STDERR: process.stderr.write(fr.payload); break
+      case FrameKind.INFO: instance = JSON.parse(Buffer.from(fr.payload).toString()).instance; if (f.json) process.stderr.write(Buffer.from(fr.payload).toString() + '\n'); break
+      case FrameKind.PROGRESS: {
+        if (!f.progress && !tty) break
+        const p = JSON.parse(Buffer.from(fr.payload).toString())
+        const pct = p.total != null && p.total > 0 ? ` ${Math.floor(100 * p.received / p.total)}%` : ''
+        process.stderr.write(`${tty ? '\r' : ''}gate: ${p.phase as string} ${p.received as number}${p.total != null ? '/' + String(p.total) : ''} bytes${pct}${tty ? '' : '\n'}`)
+        if (tty && p.total != null && p.received >= p.total) process.stderr.write('\n')
+        break
+      }
+      case FrameKind.STATUS: status = JSON.parse(Buffer.from(fr.payload).toString()); break
+      case FrameKind.ERROR: {
+        const e = JSON.parse(Buffer.from(fr.payload).toString())
+        process.stderr.write(`gate: ${e.code as string}: ${e.error as string}\n`)
+        exit(1)
+      }
+    }
+  }
+  if (status == null) { process.stderr.write('gate: the node ended the stream without a status\n'); exit(1) }
+  if (f.json) process.stderr.write(JSON.stringify({ instance, status }) + '\n')
+  else if (status.state === 'killed') process.stderr.write(`gate: ${describe(status)}\n`)
+  else if (status.state === 'suspended') process.stderr.write(`gate: instance ${instance ?? ''} suspended\n`)
+  return exit(exitCode(status))
+}
+
+async function readModule (path: string): Promise<Uint8Array> {
+  return new Uint8Array(await readFile(path))
+}
+
+async function * stdinChunks (): AsyncGenerator<Uint8Array> {
+  for await (const c of process.stdin) yield new Uint8Array(c as Buffer)
+}

@@ -1,0 +1,49 @@
+/**
+ * `gate node start`: run this host's node in the foreground until SIGINT or
+ * SIGTERM, then stop gracefully (running persistent instances are
+ * suspended to disk and resumed by the next start).
+ */
+import { rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { GateNode } from '../../node/node.js'
+import { ControlServer } from '../../node/control-api/server.js'
+import type { GateNodeInit } from '../../node/config.js'
+import { CONTROL_FILE, type ControlInfo } from '../client.js'
+
+export interface NodeStartFlags {
+  init: GateNodeInit
+  controlPort?: number
+  json: boolean
+}
+
+export async function nodeStart (f: NodeStartFlags): Promise<void> {
+  const node = new GateNode(f.init)
+  await node.start()
+  const api = new ControlServer(node, { port: f.controlPort })
+  const url = await api.start()
+  const info: ControlInfo = { url, peerId: node.self, pid: process.pid }
+  const controlFile = join(f.init.dataDir, CONTROL_FILE)
+  await writeFile(controlFile, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 })
+  const addrs = node.libp2p.getMultiaddrs().map(String)
+  if (f.json) {
+    process.stdout.write(JSON.stringify({ event: 'started', peerId: node.self, addresses: addrs, control: url, dataDir: f.init.dataDir }) + '\n')
+  } else {
+    process.stdout.write(`gate node ${node.self}\n${addrs.map(a => `  listening on ${a}\n`).join('')}  control API ${url}\n  data dir ${f.init.dataDir}\n`)
+    const resumed = node.table.live()
+    if (resumed.length > 0) process.stdout.write(`  resumed ${resumed.length} instance(s) suspended at the last stop\n`)
+  }
+  node.on('message', m => {
+    const text = Buffer.from(m.payload).toString('utf8')
+    process.stdout.write(f.json ? JSON.stringify({ event: 'message', from: m.from, text }) + '\n' : `message from ${m.from}: ${text}\n`)
+  })
+  await new Promise<void>(resolve => {
+    const stop = (): void => { resolve() }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  process.stderr.write('gate: stopping (suspending running instances)\n')
+  await api.stop()
+  await node.stop()
+  await rm(controlFile, { force: true })
+  process.exit(0)
+}
