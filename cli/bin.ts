@@ -16,7 +16,7 @@ const USAGE = `usage: gate <command> [options]
 
 local programs (no node needed):
   run <prog.wasm> [options] [-- args...]   run a program locally, like a native one
-  resume <snapshot> [options]              continue a suspended snapshot file
+  resume <snapshot-file> [options]         continue a suspended snapshot file
   inspect <snapshot> [--json]              show what a snapshot holds
 
 the node (one per host; the other commands talk to it):
@@ -27,6 +27,7 @@ the node (one per host; the other commands talk to it):
   publish <prog.wasm>                      add a module to IPFS, print its CID
   run <cid> [-- args...]                   fetch a module by CID and run it here
   send <peer-id> <prog.wasm|cid> [-- args...]  run a program on a peer, output here
+  launch <prog.wasm|cid> [--peer <id>]     start a persistent instance, print its ID
   msg <peer-id> <text...> [--to <name|id>] message a node (or a program on it)
   messages                                 messages this node received
   instances [--peer <id>]                  instances here (or yours on a peer)
@@ -136,6 +137,7 @@ async function main (argv: string[]): Promise<void> {
       return
     case 'resume':
       if (rest.length !== 1) throw new UsageError('resume wants one snapshot file')
+      if (!existsSync(rest[0]) && /^[0-9a-f-]{36}$/.test(rest[0])) { await netCommand('resume', rest, progArgs, net); return }
       await resumeCommand(rest[0], flags)
       return
     case 'inspect':

@@ -59,6 +59,14 @@ export async function netCommand (cmd: string, args: string[], progArgs: string[
       await callCommand(await client(), args[1], [...args.slice(2), ...progArgs], { ...f, peer: args[0] })
       return true
     }
+    case 'launch': {
+      if (args.length < 1) throw new UsageError('launch wants a module (file or CID)')
+      const c = await client()
+      const path = await modulePath(c, args[0])
+      const r = await c.json('POST', path, { action: 'launch', peer: f.peer, arg: ['program', ...args.slice(1), ...progArgs], env: f.env, entry: f.entry })
+      print(r, () => `${r.instance as string}\n`)
+      return true
+    }
     case 'msg': {
       if (args.length < 2) throw new UsageError('msg wants a peer ID and text')
       await (await client()).json('POST', 'message', { peer: args[0], to: f.to ?? '' }, new TextEncoder().encode(args.slice(1).join(' ')))
@@ -112,18 +120,20 @@ export async function netCommand (cmd: string, args: string[], progArgs: string[
 /** Run a module (file or CID) on the local node or on `f.peer`, attached to this terminal. */
 export async function callCommand (c: ControlClient, module: string, progArgs: string[], f: NetFlags): Promise<void> {
   const query = { action: 'call', peer: f.peer, arg: ['program', ...progArgs], env: f.env, entry: f.entry, persist: f.persist ? 'true' : undefined }
-  let path: string
+  const path = await modulePath(c, module)
+  await showFrames(c.frames('POST', path, query, f.stdin ? stdinChunks() : undefined), f)
+}
+
+/** A module file is uploaded to the node (by hash); anything else must be a CID. */
+async function modulePath (c: ControlClient, module: string): Promise<string> {
   const bytes = await readModule(module).catch(() => undefined)
   if (bytes != null) {
     const hash = sha256hex(bytes)
     await c.json('PUT', `module/sha256/${hash}`, {}, bytes)
-    path = `module/sha256/${hash}`
-  } else if (/^[0-9A-Za-z]{20,}$/.test(module)) {
-    path = `module/ipfs/${module}`
-  } else {
-    throw new UsageError(`${module} is neither a readable module file nor a CID`)
+    return `module/sha256/${hash}`
   }
-  await showFrames(c.frames('POST', path, query, f.stdin ? stdinChunks() : undefined), f)
+  if (/^[0-9A-Za-z]{20,}$/.test(module)) return `module/ipfs/${module}`
+  throw new UsageError(`${module} is neither a readable module file nor a CID`)
 }
 
 async function showFrames (frames: AsyncIterable<Frame>, f: NetFlags): Promise<never> {
