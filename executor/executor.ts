@@ -10,7 +10,7 @@ import { sha256hex, type CompiledModule, type CompileOptions } from '../compiler
 import { Instance } from './instance.js'
 import { WorkerPool, type PooledWorker } from './pool.js'
 import type { FromWorker, LaunchSpec, RuntimeLimits } from './worker/messages.js'
-import type { InstanceSnapshot } from './types.js'
+import type { InstanceSnapshot, PeerPort } from './types.js'
 import { InstanceStateError, NotStartedError, SnapshotMismatchError } from './errors.js'
 
 export interface ExecutorInit {
@@ -33,6 +33,8 @@ export interface LaunchOptions {
   principal?: string
   /** Fresh randomness seed (clones get a new one). */
   randomSeed?: Uint8Array
+  /** Offer the program the `peer` service, backed by this port. */
+  peer?: PeerPort
 }
 
 /** Documented defaults. */
@@ -149,9 +151,10 @@ export class Executor {
       snapshot,
       moduleHash: cm.moduleHash,
       compiledHash: cm.compiledHash,
-      compilerId: cm.compilerId
+      compilerId: cm.compilerId,
+      peer: opts.peer != null
     }
-    const inst = new Instance(id, cm.moduleHash, worker, control)
+    const inst = new Instance(id, cm.moduleHash, worker, control, opts.peer)
     this.live.set(id, inst)
     worker.instances.add(id)
     worker.worker.ref() // a worker with instances keeps the process alive
@@ -169,6 +172,8 @@ export class Executor {
       case 'status': inst.status = m.status; inst.onRunning(m.initMs); break
       case 'snapshot': inst.onSnapshot(m.snapshot, m.timing.requestToCapturedMs); break
       case 'snapshot-error': inst.onSnapshotError(m.error); break
+      case 'peer-request': inst.onPeerRequest(m.seq, m.req); break
+      case 'peer-names': inst.onPeerNames(m.names, m.restored); break
       case 'exit':
         this.live.delete(m.id)
         w.instances.delete(m.id)

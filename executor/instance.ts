@@ -2,7 +2,8 @@
  * The main thread's handle on one instance running in a worker.
  */
 import { EventEmitter } from 'node:events'
-import type { InstanceSnapshot, InstanceStatus } from './types.js'
+import type { InstanceSnapshot, InstanceStatus, PeerPort } from './types.js'
+import { PEER_ERR_FAILED, PEER_OK, type PeerRequest } from './host/services/peer.js'
 import type { PooledWorker } from './pool.js'
 import { CTL_KILL } from './worker/messages.js'
 import { InstanceStateError, SnapshotFailedError } from './errors.js'
@@ -21,6 +22,8 @@ export interface InstanceEvents {
   stdout: [Uint8Array]
   stderr: [Uint8Array]
   exit: [InstanceStatus]
+  /** The names the program has registered with its peer service changed. */
+  'peer-names': [string[]]
 }
 
 export class Instance extends EventEmitter<InstanceEvents> {
@@ -35,9 +38,14 @@ export class Instance extends EventEmitter<InstanceEvents> {
   private readonly snapshotWaiters: Array<{ resolve: (r: SnapshotResult) => void, reject: (e: Error) => void, at: number }> = []
   private killTimer?: NodeJS.Timeout
 
+  /** Names registered by the program's peer service. */
+  peerNames: string[] = []
+  private readonly peer?: PeerPort
+
   /** @internal */
-  constructor (id: string, moduleHash: string, worker: PooledWorker, control: SharedArrayBuffer) {
+  constructor (id: string, moduleHash: string, worker: PooledWorker, control: SharedArrayBuffer, peer?: PeerPort) {
     super()
+    this.peer = peer
     this.id = id
     this.moduleHash = moduleHash
     this.worker = worker
@@ -87,6 +95,44 @@ export class Instance extends EventEmitter<InstanceEvents> {
       this.killTimer ??= setTimeout(() => { void this.worker.worker.terminate() }, 3000)
     }
     return await this.exited
+  }
+
+  /**
+   * A message from another program for this one's peer service. False when
+   * the instance is not running or has no peer service; the worker drops it
+   * if the program never discovered the service or its inbox is full.
+   */
+  deliver (from: string, payload: Uint8Array): boolean {
+    if (this.status.state !== 'running' || this.peer == null) return false
+    this.worker.send({ type: 'peer-message', id: this.id, from, payload })
+    return true
+  }
+
+  /** @internal the program called its peer service */
+  onPeerRequest (seq: number, req: PeerRequest): void {
+    const port = this.peer
+    const reply = (error: number, endpoints?: string[]): void => {
+      if (this.status.state === 'running') this.worker.send({ type: 'peer-reply', id: this.id, seq, error, endpoints })
+    }
+    if (port == null) { reply(PEER_ERR_FAILED); return }
+    let work: Promise<unknown>
+    switch (req.op) {
+      case 'register': work = port.register(req.name); break
+      case 'unregister': work = port.unregister(req.name); break
+      case 'find': work = port.find(req.name, req.limit); break
+      case 'send': work = port.send(req.to, req.payload); break
+    }
+    work.then(r => { reply(PEER_OK, Array.isArray(r) ? r : undefined) }, (err: any) => {
+      reply(typeof err?.code === 'number' && err.code > 0 && err.code < 256 ? err.code : PEER_ERR_FAILED)
+    })
+  }
+
+  /** @internal */
+  onPeerNames (names: string[], restored: boolean): void {
+    this.peerNames = names
+    this.emit('peer-names', names)
+    // a resumed instance announces its names again, wherever it now runs
+    if (restored && this.peer != null) for (const n of names) void this.peer.register(n).catch(() => {})
   }
 
   /** Resolves with the final status. */

@@ -37,6 +37,21 @@ export interface InstanceStatus {
   error?: string
 }
 
+/**
+ * What the node does for an instance's `peer` service (doc/peer-service.md).
+ * Rejections may carry a numeric `.code` (PEER_ERR_*) for the program;
+ * otherwise the program gets PEER_ERR_FAILED.
+ */
+export interface PeerPort {
+  /** The program registered a name (also called for every saved name when a snapshot is resumed). */
+  register: (name: string) => Promise<void>
+  unregister: (name: string) => Promise<void>
+  /** Endpoints offering `name`, at most `limit`; an endpoint is "<peer-id>/<name-or-instance-id>". */
+  find: (name: string, limit: number) => Promise<string[]>
+  /** Deliver `payload` to an endpoint. */
+  send: (to: string, payload: Uint8Array) => Promise<void>
+}
+
 /** A mutable global captured from a running instance. */
 export interface GlobalValue {
   /** Export name in the instrumented module, e.g. `__snap_g0`. */

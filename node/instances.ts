@@ -65,7 +65,7 @@ export class Managed extends EventEmitter<{ change: [] }> {
     this.emit('change')
   }
 
-  get names (): string[] { return (this.instance as any)?.peerNames ?? [] }
+  get names (): string[] { return this.instance?.peerNames ?? [] }
 }
 
 export class InstanceTable {

@@ -243,7 +243,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
   }
 
   private launchOptions (m: Managed, o: LaunchOptions): LaunchOptions {
-    return { ...o, principal: m.owner, peer: makePeerPort(this.peerPortHost(), m.id) } as LaunchOptions
+    return { ...o, principal: m.owner, peer: makePeerPort(this.peerPortHost(), m.id) }
   }
 
   private track (m: Managed, inst: Instance): void {
@@ -345,8 +345,8 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
   /** Hand a message to a local instance (by id or registered name). */
   deliverLocal (to: string, from: string, payload: Uint8Array): ErrorCode {
     const m = this.table.get(to) ?? this.table.byName(to)
-    const inst = m?.instance as (Instance & { deliver?: (from: string, p: Uint8Array) => boolean }) | undefined
-    if (inst?.deliver == null) return ErrorCode.NOT_FOUND
+    const inst = m?.instance
+    if (inst == null) return ErrorCode.NOT_FOUND
     return inst.deliver(from, payload) ? ErrorCode.OK : ErrorCode.RATE_LIMITED
   }
 

@@ -4,24 +4,11 @@
  * over the message protocol (or straight to a local instance). A program's
  * own endpoint, as receivers see it, is "<this-peer-id>/<instance-id>".
  */
-// TODO(peer service): use executor's PeerPort once it lands
-export interface PeerPort {
-  register: (name: string) => Promise<void>
-  unregister: (name: string) => Promise<void>
-  find: (name: string, limit: number) => Promise<string[]>
-  send: (to: string, payload: Uint8Array) => Promise<void>
-}
+import { PEER_ERR_FAILED, PEER_ERR_INVALID, PEER_ERR_NOT_FOUND, PEER_ERR_REFUSED, PEER_ERR_TOO_LARGE, PEER_ERR_UNREACHABLE, type PeerPort } from '../executor/index.js'
 import { RemoteError } from '../protocols/errors.js'
 import { ErrorCode } from '../protocols/pb/gate.js'
 import { validServiceName } from './directory.js'
 
-// the executor's peer service error codes (executor/host/services/peer.ts)
-const PEER_ERR_INVALID = 1
-const PEER_ERR_FAILED = 2
-const PEER_ERR_UNREACHABLE = 3
-const PEER_ERR_NOT_FOUND = 4
-const PEER_ERR_TOO_LARGE = 5
-const PEER_ERR_REFUSED = 7
 
 export class PeerCallError extends Error {
   static name = 'PeerCallError'

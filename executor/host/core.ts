@@ -60,7 +60,8 @@ export class HostCore {
       principal: this.principal,
       instanceId: this.instanceId,
       offered: this.services,
-      output: (fd: 1 | 2, data: Uint8Array) => { rt.output(fd, data) }
+      output: (fd: 1 | 2, data: Uint8Array) => { rt.output(fd, data) },
+      peer: rt.peer
     }
     this.gate = parts != null ? GatePackets.restore(parts.gate, env) : new GatePackets(env)
   }

@@ -13,6 +13,7 @@ import {
 } from './packets.js'
 import { FACTORIES } from './services/registry.js'
 import type { Service, ServiceContext, ServiceInfo } from './services/service.js'
+import type { PeerBridge } from './services/peer.js'
 import { arr, bool, obj, str } from './state.js'
 
 /** At most this many services per instance (Gate's maxServices). */
@@ -27,6 +28,7 @@ export interface GateEnv {
   /** Names of the services this instance may discover. */
   offered: string[]
   output: (fd: 1 | 2, data: Uint8Array) => void
+  peer?: PeerBridge
 }
 
 interface Discovered { name: string, avail: boolean }
@@ -39,6 +41,12 @@ export class GatePackets {
   private instances = new Map<number, Service>()
 
   constructor (private readonly env: GateEnv) {}
+
+  /** The instance of a discovered, available service, by name. */
+  service (name: string): Service | undefined {
+    for (const s of this.instances.values()) if (s.name === name) return s
+    return undefined
+  }
 
   // ------------------------------------------------------------ host -> program
 
@@ -152,6 +160,7 @@ export class GatePackets {
       entropy: env.entropy,
       principal: env.principal,
       instanceId: env.instanceId,
+      peer: env.peer,
       catalog: (): ServiceInfo[] => env.offered.filter(n => FACTORIES[n] != null).map(n => ({ name: n, revision: FACTORIES[n].revision }))
     }
   }

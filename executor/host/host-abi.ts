@@ -11,6 +11,7 @@ import { AbiDeficiency, AbiViolation, HostConfigError, MemoryFault, WasiError } 
 import { gateFunctions } from './gate-io.js'
 import type { HostRuntime, WaitCondition } from './runtime.js'
 import { DEFAULT_SERVICES } from './services/registry.js'
+import type { PeerService } from './services/peer.js'
 import { ERRNO } from './wasi-types.js'
 import { wasiFunctions } from './wasi.js'
 
@@ -51,6 +52,9 @@ export class HostAbi {
   /** Client input: stdin of `gate run`, and the origin service's stream. */
   pushInput (data: Uint8Array): void { this.core.input.push(data) }
   endInput (): void { this.core.input.end() }
+
+  /** The instance's `peer` service, once the program has discovered it. */
+  peerService (): PeerService | undefined { return this.core.gate.service('peer') as PeerService | undefined }
 
   /** True when a WaitCondition given earlier could now be satisfied. */
   ready (cond: WaitCondition, nowNs: bigint): boolean { return this.core.ready(cond, nowNs) }

@@ -10,6 +10,7 @@
  * either completes fully or changes no state before calling `wait`.
  */
 import type { InstanceCause } from '../types.js'
+import type { PeerBridge } from './services/peer.js'
 
 export interface WaitCondition {
   /** Wake when client input (stdin / origin) arrives or ends. */
@@ -33,6 +34,8 @@ export interface HostRuntime {
   realtimeNs(): bigint
   /** proc_exit: never returns (throws the runtime's exit signal). */
   exit(code: number): never
+  /** The node side of the `peer` service, if the instance has one. */
+  readonly peer?: PeerBridge
   /** End the instance with a trap cause (ABI_VIOLATION, ABI_DEFICIENCY...): never returns. */
   trap(cause: InstanceCause, message: string): never
 }

@@ -71,6 +71,10 @@ function launch (msg: Extract<ToWorker, { type: 'launch' }>): void {
       slot.outBytes += data.byteLength
       if (slot.outBytes >= OUTPUT_BATCH || performance.now() - slot.outSince >= OUTPUT_DELAY_MS) flush(slot)
     },
+    peer: {
+      request: (seq, req) => { post({ type: 'peer-request', id: spec.id, seq, req }) },
+      names: (names, restored) => { post({ type: 'peer-names', id: spec.id, names, restored }) }
+    },
     shouldYield: (sliceMs) => {
       // called at every interrupt: also the place to send output that waits
       if (slot.out.length > 0 && performance.now() - slot.outSince >= OUTPUT_DELAY_MS) flush(slot)
@@ -195,6 +199,14 @@ port.on('message', (msg: ToWorker) => {
       break
     case 'kill':
       finish(s, s.rt.kill())
+      break
+    case 'peer-reply':
+      s.rt.host.peerService()?.onReply(msg.seq, msg.error, msg.endpoints)
+      wake(s)
+      break
+    case 'peer-message':
+      s.rt.host.peerService()?.onMessage(msg.from, msg.payload)
+      wake(s)
       break
   }
 })

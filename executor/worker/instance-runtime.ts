@@ -6,6 +6,8 @@
 import { canonicalImport, ABI_FUNCTIONS, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from '../../compiler/abi.js'
 import { EXPORT_ASYNCIFY_MEMORY, EXPORT_COUNTER, EXPORT_START } from '../../compiler/instrument.js'
 import { HostAbi } from '../host/index.js'
+import { DEFAULT_SERVICES } from '../host/services/registry.js'
+import type { PeerBridge } from '../host/services/peer.js'
 import { ExitSignal, TrapSignal, type HostRuntime, type WaitCondition } from '../host/runtime.js'
 import type { GlobalValue, HostState, InstanceCause, InstanceSnapshot, InstanceStatus } from '../types.js'
 import { CTL_KILL, type LaunchSpec } from './messages.js'
@@ -30,6 +32,8 @@ export interface RuntimeHooks {
   output: (fd: 1 | 2, data: Uint8Array) => void
   /** Should a running instance give the thread up (messages queued, others runnable)? */
   shouldYield: (sliceMs: number) => boolean
+  /** The `peer` service's node connection (only for instances launched with one). */
+  peer?: PeerBridge
 }
 
 interface Exports {
@@ -62,6 +66,8 @@ export class InstanceRuntime implements HostRuntime {
   private monoBase = 0n
   private monoStart = process.hrtime.bigint()
   status: InstanceStatus = { state: 'running' }
+  /** HostRuntime.peer: present when the spec asks for the peer service. */
+  get peer (): PeerBridge | undefined { return this.spec.peer === true ? this.hooks.peer : undefined }
 
   constructor (spec: LaunchSpec, hooks: RuntimeHooks) {
     this.id = spec.id
@@ -86,7 +92,7 @@ export class InstanceRuntime implements HostRuntime {
       this.cpuNs = BigInt(snap.cpuTimeNs)
       this.outputBytes = snap.outputBytes
     } else {
-      this.host = new HostAbi({ args: spec.args, env: spec.env, instanceId: spec.id, principal: spec.principal, randomSeed: spec.randomSeed }, this)
+      this.host = new HostAbi({ args: spec.args, env: spec.env, instanceId: spec.id, principal: spec.principal, randomSeed: spec.randomSeed, services: spec.peer === true ? [...DEFAULT_SERVICES, 'peer'] : undefined }, this)
     }
     const instance = new WebAssembly.Instance(spec.module, this.imports())
     this.ex = instance.exports as unknown as Exports

@@ -3,6 +3,7 @@
  * structured-clone safe; memory travels as transferred ArrayBuffers.
  */
 import type { InstanceSnapshot, InstanceStatus } from '../types.js'
+import type { PeerRequest } from '../host/services/peer.js'
 
 /** Control word bits in an instance's shared Int32Array[0]. */
 export const CTL_KILL = 2
@@ -30,6 +31,8 @@ export interface LaunchSpec {
   moduleHash: string
   compiledHash: string
   compilerId: string
+  /** Offer the `peer` service (the main thread answers its requests). */
+  peer?: boolean
 }
 
 export interface RuntimeLimits {
@@ -50,6 +53,10 @@ export type ToWorker =
   /** Capture a snapshot; `then` says what happens to the instance afterwards. */
   | { type: 'snapshot', id: string, then: 'stop' | 'continue' }
   | { type: 'kill', id: string }
+  /** The node's answer to a peer-service request. */
+  | { type: 'peer-reply', id: string, seq: number, error: number, endpoints?: string[] }
+  /** A message for the instance's peer service. */
+  | { type: 'peer-message', id: string, from: string, payload: Uint8Array }
 
 export type FromWorker =
   | { type: 'output', id: string, fd: 1 | 2, data: Uint8Array }
@@ -58,3 +65,5 @@ export type FromWorker =
   | { type: 'snapshot', id: string, snapshot: InstanceSnapshot, timing: { requestToCapturedMs: number } }
   | { type: 'snapshot-error', id: string, error: string }
   | { type: 'exit', id: string, status: InstanceStatus }
+  | { type: 'peer-request', id: string, seq: number, req: PeerRequest }
+  | { type: 'peer-names', id: string, names: string[], restored: boolean }

@@ -6,6 +6,7 @@
 import type { HostStateValue } from '../../types.js'
 import type { Entropy } from '../entropy.js'
 import type { InputBuffer } from '../input.js'
+import type { PeerBridge } from './peer.js'
 
 export interface ServiceInfo { name: string, revision: string }
 
@@ -20,6 +21,8 @@ export interface ServiceContext {
   entropy: Entropy
   principal: string
   instanceId: string
+  /** The node connection of the `peer` service (absent when the instance has none). */
+  peer?: PeerBridge
   /** All services this host offers, for the catalog. */
   catalog: () => ServiceInfo[]
 }
