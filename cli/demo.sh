@@ -2,6 +2,9 @@
 # The local demo: run a CPU-bound C program, suspend it mid-run into a
 # snapshot file, inspect it, and resume it in a new process: the output
 # continues exactly where it stopped, and matches an uninterrupted run.
+# Then a local network of three node processes: send a program to a peer
+# ID, publish a module and run it elsewhere by CID, and two programs on
+# different nodes that find each other by name and exchange messages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gate=bin/gate
@@ -26,3 +29,32 @@ if cat "$dir/out1" "$dir/out2" "$dir/out3" | cmp -s - "$dir/whole"; then
 else
   echo "MISMATCH between the interrupted and the uninterrupted run" >&2; exit 1
 fi
+
+# ---- a local network: three node processes on 127.0.0.1 -------------------
+pids=()
+cleanup () { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+for i in 1 2 3; do
+  $gate node start --data-dir "$dir/n$i" --listen /ip4/127.0.0.1/tcp/0 > "$dir/n$i.log" 2>&1 &
+  pids+=($!)
+done
+for i in 1 2 3; do
+  for _ in $(seq 100); do [ -f "$dir/n$i/control.json" ] && break; sleep 0.1; done
+done
+id () { $gate id --data-dir "$dir/n$1" | head -1; }
+addr () { $gate id --data-dir "$dir/n$1" | sed -n 2p | tr -d ' '; }
+say "three nodes (separate processes), connected in a line n1 - n2 - n3"
+for i in 1 2 3; do echo "n$i $(id $i)"; done
+$gate connect --data-dir "$dir/n2" "$(addr 1)" > /dev/null
+$gate connect --data-dir "$dir/n3" "$(addr 2)" > /dev/null
+say "n3: gate send <n1's peer ID> hello.wasm -- 5 words  (output and exit code come back)"
+set +e; $gate send --data-dir "$dir/n3" "$(id 1)" build/testprogs/hello.wasm --env GREETING=from-n3 -- 5 words; rc=$?; set -e
+echo "exit code $rc"
+say "n1: gate publish peer.wasm; n1 launches it as 'bob'; n3 fetches it by CID and runs it as 'alice'"
+cid=$($gate publish --data-dir "$dir/n1" build/testprogs/peer.wasm)
+echo "CID $cid"
+$gate launch --data-dir "$dir/n1" "$cid" -- bob alice pong > /dev/null
+say "n3: gate run $cid -- alice bob ping  (finds bob through the DHT, messages it, gets the answer)"
+$gate run --data-dir "$dir/n3" "$cid" -- alice bob ping
+say "n1: gate instances  (bob got the message, answered and ended)"
+$gate instances --data-dir "$dir/n1"
