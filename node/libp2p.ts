@@ -38,7 +38,8 @@ export function libp2pOptions (init: GateNodeInit, privateKey: PrivateKey): Reco
     connectionManager: { maxConnections: 300 },
     services: {
       identify: identify(),
-      ping: ping(),
+      // kad-dht checks routing-table peers with ping, several at a time
+      ping: ping({ maxOutboundStreams: 16, maxInboundStreams: 16 }),
       dht: kadDHT({
         protocol: init.dht === 'amino' ? AMINO_DHT_PROTOCOL : GATE_DHT_PROTOCOL,
         // a node that can be dialed serves the DHT (client mode would leave

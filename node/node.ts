@@ -365,11 +365,23 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     let id: PeerId
     try { id = typeof peer === 'string' ? peerIdFromString(peer) : peer } catch { throw new RequestError(ErrorCode.BAD_REQUEST, `not a peer ID: ${String(peer)}`) }
     if (id.equals(this.peerId)) throw new RequestError(ErrorCode.BAD_REQUEST, 'that is this node\'s own peer ID')
-    try {
-      return await this.libp2p.dialProtocol(id, protocol, { signal: opts.signal ?? AbortSignal.timeout(20_000) })
-    } catch (err) {
-      throw new RequestError(ErrorCode.UNAVAILABLE, `cannot reach ${id.toString()}: ${(err as Error).message}`)
+    const signal = opts.signal ?? AbortSignal.timeout(20_000)
+    let lastErr: Error | undefined
+    // a peer we have no address for is looked up in the DHT; a lookup in a
+    // sparse network can miss at first, so try a few times within the deadline
+    for (let attempt = 0; attempt < 3 && !signal.aborted; attempt++) {
+      try {
+        if (this.libp2p.getConnections(id).length === 0 && ((await this.libp2p.peerStore.get(id).catch(() => undefined))?.addresses.length ?? 0) === 0) {
+          await this.libp2p.peerRouting.findPeer(id, { signal }).catch(() => undefined)
+        }
+        return await this.libp2p.dialProtocol(id, protocol, { signal })
+      } catch (err) {
+        lastErr = err as Error
+        if (signal.aborted) break
+        await new Promise(resolve => setTimeout(resolve, 300 * (attempt + 1)))
+      }
     }
+    throw new RequestError(ErrorCode.UNAVAILABLE, `cannot reach ${id.toString()}: ${lastErr?.message ?? 'timed out'}`)
   }
 
   /** Send a program to a peer; with `attach`, its I/O comes back on the returned session. */
