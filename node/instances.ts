@@ -14,6 +14,8 @@ export interface IoSink {
   stderr: (data: Uint8Array) => void
   /** The instance ended (any state, including suspended). */
   status: (s: InstanceStatus) => void
+  /** The instance moved to another node: "<peer-id>/<instance-id>". */
+  moved?: (endpoint: string) => void
 }
 
 export interface ManagedInit {
@@ -36,6 +38,8 @@ export class Managed extends EventEmitter<{ change: [] }> {
   /** Root of the last snapshot taken when it was suspended here. */
   snapshotRoot?: CID
   readonly sinks = new Set<IoSink>()
+  /** Being suspended to move: attached clients are kept, not told it ended. */
+  migrating = false
 
   constructor (init: ManagedInit) {
     super()
@@ -57,6 +61,7 @@ export class Managed extends EventEmitter<{ change: [] }> {
       if (this.instance !== inst) return
       this.instance = undefined
       this.status = st
+      if (this.migrating && st.state === 'suspended') { this.emit('change'); return }
       const sinks = [...this.sinks]
       this.sinks.clear()
       for (const s of sinks) s.status(st)

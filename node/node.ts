@@ -20,7 +20,7 @@ import { CID } from 'multiformats/cid'
 import { Executor, type Instance, type InstanceStatus, type LaunchOptions } from '../executor/index.js'
 import { decodeSnapshot, encodeSnapshot, type Blockstore } from '../executor/snapshot/index.js'
 import { CompileError } from '../compiler/errors.js'
-import { ATTACH_PROTOCOL, CONTROL_PROTOCOL, DEPLOY_PROTOCOL, MAX_INBOUND_STREAMS, MESSAGE_PROTOCOL } from '../protocols/ids.js'
+import { ATTACH_PROTOCOL, CONTROL_PROTOCOL, DEPLOY_PROTOCOL, MAX_INBOUND_STREAMS, MESSAGE_PROTOCOL, MIGRATE_PROTOCOL, SNAPSHOT_PUSH_PROTOCOL } from '../protocols/ids.js'
 import { bytes } from '../protocols/channel.js'
 import { streamDuplex } from '../protocols/libp2p-duplex.js'
 import { requestAttach, requestControl, requestDeploy, sendMessage, type DeployInput, type DeployResult, type RequestOptions } from '../protocols/client.js'
@@ -44,6 +44,10 @@ import { handleAttach } from './handlers/attach.js'
 import { handleControl } from './handlers/control.js'
 import { handleMessage } from './handlers/message.js'
 import { NodeStateError } from './errors.js'
+import { handleMigrate, handleSnapshotPush } from './handlers/migrate.js'
+import { migrateInstance, type MigrateOptions, type MigrateResult } from './migrate.js'
+import type { CompiledModule } from '../compiler/compile.js'
+import type { InstanceSnapshot } from '../executor/index.js'
 
 /** What to run: module bytes or an IPFS CID, and how. */
 export interface RunSpec {
@@ -136,6 +140,8 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     await this.libp2p.handle(ATTACH_PROTOCOL, (s, c) => this.serve(s, async () => { await handleAttach(this, s, c.remotePeer.toString()) }), opts)
     await this.libp2p.handle(CONTROL_PROTOCOL, (s, c) => this.serve(s, async () => { await handleControl(this, s, c.remotePeer.toString()) }), opts)
     await this.libp2p.handle(MESSAGE_PROTOCOL, (s, c) => this.serve(s, async () => { await handleMessage(this, s, c.remotePeer.toString()) }), opts)
+    await this.libp2p.handle(SNAPSHOT_PUSH_PROTOCOL, (s, c) => this.serve(s, async () => { await handleSnapshotPush(this, s, c.remotePeer.toString()) }), opts)
+    await this.libp2p.handle(MIGRATE_PROTOCOL, (s, c) => this.serve(s, async () => { await handleMigrate(this, s, c.remotePeer.toString()) }), opts)
     this.directory.start()
     this.started = true
     void this.directory.advertise(EXECUTOR_SERVICE)
@@ -299,6 +305,69 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
       this.emit('instance', m)
     }
     return m.status
+  }
+
+  /**
+   * Move a running instance to `peer` (or, with `clone`, start a copy
+   * there). Exactly one copy keeps running: this one until the target
+   * confirms, then the target's.
+   */
+  async migrate (id: string, peer: string, opts: MigrateOptions = {}): Promise<MigrateResult> {
+    this.assertStarted()
+    return await migrateInstance(this, this.mustGet(id), peer, opts)
+  }
+
+  /** Compiles started for pushed snapshots, by module hash. */
+  private readonly warming = new Map<string, Promise<unknown>>()
+
+  /** @internal start compiling the module of a pushed snapshot in the background. */
+  warm (root: CID): void {
+    void decodeSnapshot(root, this.snapshots).then(d => {
+      if (d.moduleBytes == null || this.warming.has(d.snapshot.moduleHash)) return
+      const p = this.executor.compile(d.moduleBytes, { entry: d.snapshot.entry }).catch(() => {})
+      this.warming.set(d.snapshot.moduleHash, p)
+      void p.finally(() => { setTimeout(() => this.warming.delete(d.snapshot.moduleHash), 60_000).unref() })
+    }).catch(() => {})
+  }
+
+  /** @internal target side: verify and compile a pushed snapshot, not started yet. */
+  async prepare (snapshot: InstanceSnapshot, moduleBytes: Uint8Array): Promise<{ snapshot: InstanceSnapshot, moduleBytes: Uint8Array, cm: CompiledModule }> {
+    if (snapshot.status.state !== 'suspended') throw new RequestError(ErrorCode.BAD_REQUEST, `snapshot is ${snapshot.status.state}, not resumable`)
+    await this.warming.get(snapshot.moduleHash)
+    let cm
+    try {
+      cm = await this.executor.compile(moduleBytes, { entry: snapshot.entry })
+    } catch (err) {
+      throw new RequestError(ErrorCode.BAD_REQUEST, (err as Error).message)
+    }
+    if (cm.compiledHash !== snapshot.compiledHash) throw new RequestError(ErrorCode.CONFLICT, `snapshot was compiled by ${snapshot.compilerId}; this node compiles differently (${cm.compilerId})`)
+    return { snapshot, moduleBytes, cm }
+  }
+
+  /** @internal target side: start a prepared snapshot as this node's instance. */
+  async adopt (p: { snapshot: InstanceSnapshot, moduleBytes: Uint8Array, cm: CompiledModule }, o: { clone: boolean, owner: string, transient: boolean }): Promise<Managed> {
+    await this.modules.put(p.moduleBytes, p.cm.moduleHash)
+    const id = o.clone ? randomUUID() : p.snapshot.instanceId
+    const m = this.table.add(new Managed({ id, owner: o.owner, moduleHash: p.cm.moduleHash, transient: o.transient, entry: p.snapshot.entry }))
+    try {
+      const inst = await this.executor.resume(p.snapshot, p.moduleBytes, this.launchOptions(m, { clone: o.clone, instanceId: id, transfer: true } as LaunchOptions))
+      this.track(m, inst)
+    } catch (err) {
+      this.table.delete(id)
+      throw err
+    }
+    return m
+  }
+
+  /** @internal the instance now runs elsewhere: tell attached clients, forget it here. */
+  forgetMigrated (m: Managed, endpoint: string): void {
+    m.migrating = false
+    const sinks = [...m.sinks]
+    m.sinks.clear()
+    for (const s of sinks) { if (s.moved != null) s.moved(endpoint); else s.status({ state: 'suspended', error: `moved to ${endpoint}` }) }
+    this.table.delete(m.id)
+    void this.records.remove(m.id)
+    this.emit('instance', m)
   }
 
   /** Forget an instance that is not running. */

@@ -5,6 +5,7 @@ export const ATTACH_PROTOCOL = '/gate/attach/1.0.0'
 export const CONTROL_PROTOCOL = '/gate/control/1.0.0'
 export const MESSAGE_PROTOCOL = '/gate/message/1.0.0'
 export const SNAPSHOT_PUSH_PROTOCOL = '/gate/snapshot-push/1.0.0'
+export const MIGRATE_PROTOCOL = '/gate/migrate/1.0.0'
 
 /** Small control messages (requests, responses, acks). */
 export const MAX_CONTROL_FRAME = 64 * 1024

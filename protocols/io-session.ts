@@ -24,14 +24,22 @@ export class IoSession extends EventEmitter<IoSessionEvents> {
     this.done.catch(() => {})
   }
 
+  /**
+   * The final status; `state: 'moved'` (with the new "<peer-id>/<instance>"
+   * in `error`) when the instance migrated: re-attach there to follow it.
+   */
   private async pump (): Promise<Status> {
+    let moved: string | undefined
     for (;;) {
       const f = await this.ch.read(IoFrame, { what: 'I/O frame' })
-      if (f == null) throw new Error('the node closed the stream before the instance ended')
+      if (f == null) {
+        if (moved != null) return { state: 'moved', cause: '', result: 0, error: moved }
+        throw new Error('the node closed the stream before the instance ended')
+      }
       switch (f.kind) {
         case IoFrame.Kind.STDOUT: this.emit('stdout', f.data); break
         case IoFrame.Kind.STDERR: this.emit('stderr', f.data); break
-        case IoFrame.Kind.MOVED: this.emit('moved', new TextDecoder().decode(f.data)); break
+        case IoFrame.Kind.MOVED: moved = new TextDecoder().decode(f.data); this.emit('moved', moved); break
         case IoFrame.Kind.STATUS:
           await this.ch.close().catch(() => {})
           return f.status ?? { state: 'killed', cause: 'INTERNAL', result: 0, error: 'no status' }

@@ -21,6 +21,9 @@ class HttpSink implements IoSink {
   stdout (d: Uint8Array): void { this.put(frame(FrameKind.STDOUT, d)) }
   stderr (d: Uint8Array): void { this.put(frame(FrameKind.STDERR, d)) }
   status (s: InstanceStatus): void { this.done = true; this.put(frame(FrameKind.STATUS, s)); if (this.held == null) this.res.end() }
+  /** Set by the caller: the instance moved; follow it. */
+  onMoved?: (endpoint: string) => void
+  moved (endpoint: string): void { this.onMoved?.(endpoint) }
   open (): void {
     const h = this.held ?? []
     this.held = undefined
@@ -53,6 +56,7 @@ async function callLocal (node: GateNode, req: IncomingMessage, res: ServerRespo
     onProgress: p => { if (!res.writableEnded) res.write(frame(FrameKind.PROGRESS, { phase: 'fetch', ...p })) }
   })
   res.write(frame(FrameKind.INFO, { instance: m.id, module: m.moduleHash, peer: node.self }))
+  sink.onMoved = (endpoint) => { void follow(node, res, sink, endpoint) }
   sink.open()
   res.on('close', () => {
     if (!sink.done) { m.sinks.delete(sink); if (m.transient) void m.instance?.kill() }
@@ -82,9 +86,45 @@ async function callRemote (node: GateNode, req: IncomingMessage, res: ServerResp
     } catch {}
   })()
   try {
-    sink.status(statusFromWire(await io.done))
+    const st = await io.done
+    if (st.state === 'moved') { await follow(node, res, sink, st.error); return }
+    sink.status(statusFromWire(st))
   } catch (err) {
     sink.done = true
     if (!res.writableEnded) res.end(frame(FrameKind.ERROR, { code: 'UNAVAILABLE', error: `lost the connection to ${peer}: ${(err as Error).message}` }))
+  }
+}
+
+/**
+ * The instance migrated: attach to it at its new node and keep streaming
+ * its output to the same client, across as many moves as it makes.
+ */
+async function follow (node: GateNode, res: ServerResponse, sink: HttpSink, endpoint: string): Promise<void> {
+  for (;;) {
+    res.write(frame(FrameKind.PROGRESS, { phase: 'moved', to: endpoint, received: 0 }))
+    const i = endpoint.indexOf('/')
+    const [peer, id] = [endpoint.slice(0, i), endpoint.slice(i + 1)]
+    try {
+      if (peer === node.self) {
+        const m = node.table.get(id)
+        if (m == null) throw new Error(`instance ${id} is not here`)
+        sink.onMoved = (e) => { void follow(node, res, sink, e) }
+        if (m.instance == null) { sink.status(m.status); return }
+        m.sinks.add(sink)
+        return
+      }
+      const io = await node.attach(peer, id)
+      io.on('stdout', d => { sink.stdout(d) })
+      io.on('stderr', d => { sink.stderr(d) })
+      res.on('close', () => { if (!sink.done) void io.detach() })
+      const st = await io.done
+      if (st.state === 'moved') { endpoint = st.error; continue }
+      sink.status(statusFromWire(st))
+      return
+    } catch (err) {
+      sink.done = true
+      if (!res.writableEnded) res.end(frame(FrameKind.ERROR, { code: 'UNAVAILABLE', error: `lost the instance after it moved to ${endpoint}: ${(err as Error).message}` }))
+      return
+    }
   }
 }

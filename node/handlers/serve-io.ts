@@ -31,6 +31,13 @@ export class StreamSink implements IoSink {
     if (this.held == null) void this.closeAfterWrites()
   }
 
+  moved (endpoint: string): void {
+    if (this.finished) return
+    this.finished = true
+    this.frame({ kind: IoFrame.Kind.MOVED, data: new TextEncoder().encode(endpoint) })
+    if (this.held == null) void this.closeAfterWrites()
+  }
+
   /** The response is out: send what was held, then stream; serve input for `m`. */
   open (m: Managed): void {
     const held = this.held ?? []

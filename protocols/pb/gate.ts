@@ -1982,3 +1982,470 @@ export namespace MessageAck {
     return streamMessage(buf, MessageAck.codec(), opts)
   }
 }
+
+export interface MigrateRequest {
+  root: string
+  clone: boolean
+  owner: string
+  instance: string
+  transient: boolean
+}
+
+export namespace MigrateRequest {
+  let _codec: Codec<MigrateRequest>
+
+  export const codec = (): Codec<MigrateRequest> => {
+    if (_codec == null) {
+      _codec = message<MigrateRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.root != null && obj.root !== '')) {
+          w.uint32(10)
+          w.string(obj.root)
+        }
+
+        if ((obj.clone != null && obj.clone !== false)) {
+          w.uint32(16)
+          w.bool(obj.clone)
+        }
+
+        if ((obj.owner != null && obj.owner !== '')) {
+          w.uint32(26)
+          w.string(obj.owner)
+        }
+
+        if ((obj.instance != null && obj.instance !== '')) {
+          w.uint32(34)
+          w.string(obj.instance)
+        }
+
+        if ((obj.transient != null && obj.transient !== false)) {
+          w.uint32(40)
+          w.bool(obj.transient)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          root: '',
+          clone: false,
+          owner: '',
+          instance: '',
+          transient: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.root = reader.string()
+              break
+            }
+            case 2: {
+              obj.clone = reader.bool()
+              break
+            }
+            case 3: {
+              obj.owner = reader.string()
+              break
+            }
+            case 4: {
+              obj.instance = reader.string()
+              break
+            }
+            case 5: {
+              obj.transient = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.root`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.clone`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.owner`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.instance`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.transient`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MigrateRequestRootFieldEvent {
+    field: '$.root'
+    value: string
+  }
+
+  export interface MigrateRequestCloneFieldEvent {
+    field: '$.clone'
+    value: boolean
+  }
+
+  export interface MigrateRequestOwnerFieldEvent {
+    field: '$.owner'
+    value: string
+  }
+
+  export interface MigrateRequestInstanceFieldEvent {
+    field: '$.instance'
+    value: string
+  }
+
+  export interface MigrateRequestTransientFieldEvent {
+    field: '$.transient'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<MigrateRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MigrateRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MigrateRequest>): MigrateRequest {
+    return decodeMessage(buf, MigrateRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MigrateRequest>): Generator<MigrateRequestRootFieldEvent | MigrateRequestCloneFieldEvent | MigrateRequestOwnerFieldEvent | MigrateRequestInstanceFieldEvent | MigrateRequestTransientFieldEvent> {
+    return streamMessage(buf, MigrateRequest.codec(), opts)
+  }
+}
+
+export interface MigrateCommit {
+  commit: boolean
+  root: string
+}
+
+export namespace MigrateCommit {
+  let _codec: Codec<MigrateCommit>
+
+  export const codec = (): Codec<MigrateCommit> => {
+    if (_codec == null) {
+      _codec = message<MigrateCommit>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.commit != null && obj.commit !== false)) {
+          w.uint32(8)
+          w.bool(obj.commit)
+        }
+
+        if ((obj.root != null && obj.root !== '')) {
+          w.uint32(18)
+          w.string(obj.root)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          commit: false,
+          root: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.commit = reader.bool()
+              break
+            }
+            case 2: {
+              obj.root = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.commit`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.root`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MigrateCommitCommitFieldEvent {
+    field: '$.commit'
+    value: boolean
+  }
+
+  export interface MigrateCommitRootFieldEvent {
+    field: '$.root'
+    value: string
+  }
+
+  export function encode (obj: Partial<MigrateCommit>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MigrateCommit.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MigrateCommit>): MigrateCommit {
+    return decodeMessage(buf, MigrateCommit.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MigrateCommit>): Generator<MigrateCommitCommitFieldEvent | MigrateCommitRootFieldEvent> {
+    return streamMessage(buf, MigrateCommit.codec(), opts)
+  }
+}
+
+export interface MigrateReply {
+  code: ErrorCode
+  error: string
+  phase: MigrateReply.Phase
+  instance: string
+}
+
+export namespace MigrateReply {
+  export enum Phase {
+    PREPARED = 'PREPARED',
+    RUNNING = 'RUNNING'
+  }
+
+  enum __PhaseValues {
+    PREPARED = 0,
+    RUNNING = 1
+  }
+
+  export namespace Phase {
+    export const codec = (): Codec<Phase> => {
+      return enumeration<Phase>(__PhaseValues)
+    }
+  }
+
+  let _codec: Codec<MigrateReply>
+
+  export const codec = (): Codec<MigrateReply> => {
+    if (_codec == null) {
+      _codec = message<MigrateReply>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.code != null && __ErrorCodeValues[obj.code] !== 0) {
+          w.uint32(8)
+          ErrorCode.codec().encode(obj.code, w)
+        }
+
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(18)
+          w.string(obj.error)
+        }
+
+        if (obj.phase != null && __PhaseValues[obj.phase] !== 0) {
+          w.uint32(24)
+          MigrateReply.Phase.codec().encode(obj.phase, w)
+        }
+
+        if ((obj.instance != null && obj.instance !== '')) {
+          w.uint32(34)
+          w.string(obj.instance)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          code: ErrorCode.OK,
+          error: '',
+          phase: Phase.PREPARED,
+          instance: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.code = ErrorCode.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.error = reader.string()
+              break
+            }
+            case 3: {
+              obj.phase = MigrateReply.Phase.codec().decode(reader)
+              break
+            }
+            case 4: {
+              obj.instance = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.code`,
+                value: ErrorCode.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.error`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.phase`,
+                value: MigrateReply.Phase.codec().decode(reader)
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.instance`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MigrateReplyCodeFieldEvent {
+    field: '$.code'
+    value: ErrorCode
+  }
+
+  export interface MigrateReplyErrorFieldEvent {
+    field: '$.error'
+    value: string
+  }
+
+  export interface MigrateReplyPhaseFieldEvent {
+    field: '$.phase'
+    value: MigrateReply.Phase
+  }
+
+  export interface MigrateReplyInstanceFieldEvent {
+    field: '$.instance'
+    value: string
+  }
+
+  export function encode (obj: Partial<MigrateReply>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MigrateReply.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MigrateReply>): MigrateReply {
+    return decodeMessage(buf, MigrateReply.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MigrateReply>): Generator<MigrateReplyCodeFieldEvent | MigrateReplyErrorFieldEvent | MigrateReplyPhaseFieldEvent | MigrateReplyInstanceFieldEvent> {
+    return streamMessage(buf, MigrateReply.codec(), opts)
+  }
+}
