@@ -89,6 +89,12 @@ export async function netCommand (cmd: string, args: string[], progArgs: string[
       print(r, () => r.status != null ? `${r.instance as string}  ${describe(r.status)}\n` : '')
       return true
     }
+    case 'migrate': case 'clone': {
+      if (args.length !== 2) throw new UsageError(`${cmd} wants an instance ID and a peer ID`)
+      const r = await (await client()).json('POST', `instance/${args[0]}`, { action: cmd, to: args[1] })
+      print(r, () => `${cmd === 'clone' ? 'cloned as' : 'moved:'} ${r.peer as string}/${r.instance as string}  (${cmd === 'clone' ? '' : `downtime ${(r.downtimeMs as number).toFixed(1)} ms, `}total ${(r.totalMs as number).toFixed(1)} ms, sent ${(r.precopyBytes as number) + (r.finalBytes as number)} bytes)\n`)
+      return true
+    }
     case 'io': case 'attach': {
       if (args.length !== 1) throw new UsageError(`${cmd} wants an instance ID`)
       const c = await client()

@@ -33,9 +33,16 @@ export async function routeInstances (r: ApiRequest): Promise<boolean> {
     return true
   }
   if (action === 'io') { await io(r, id, peer); return true }
+  if (action === 'migrate' || action === 'clone') {
+    const to = r.query.get('to')
+    if (to == null || to === '') throw new RequestError(ErrorCode.BAD_REQUEST, `${action} needs to=<peer-id>`)
+    const res = await node.migrate(id, to, { clone: action === 'clone', precopy: r.query.get('precopy') !== 'false' })
+    sendJson(r.res, 200, res)
+    return true
+  }
   if (action === 'delete' && peer == null) { await node.delete(id); sendJson(r.res, 200, {}); return true }
   const op = OPS[action]
-  if (op == null) throw new RequestError(ErrorCode.BAD_REQUEST, `unknown action ${JSON.stringify(action)} (status, kill, suspend, resume, delete, io)`)
+  if (op == null) throw new RequestError(ErrorCode.BAD_REQUEST, `unknown action ${JSON.stringify(action)} (status, kill, suspend, resume, delete, io, migrate, clone)`)
   const infos = peer == null
     ? (await control(node, node.self, { op, instance: id })).map(instanceInfo)
     : (await node.control(peer, { op, instance: id })).instances

@@ -107,6 +107,27 @@ t.test('two node processes driven by the CLI', async t => {
     t.ok(all.some((i: any) => i.instance === id), 'the node owner sees every instance')
   })
 
+  await t.test('migrate: a program sent from B to A moves to B mid-run; the output keeps coming', async t => {
+    const args = ['--', '3000000000', '50000000']
+    const whole = await cli(['run', prog('counter'), ...args])
+    const send = spawn(gate, ['--data-dir', b.dir, 'send', a.peerId, prog('counter'), '--no-stdin', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    send.stdout!.on('data', d => { out += String(d) })
+    const exited = new Promise<number | null>(resolve => send.once('exit', code => { resolve(code) }))
+    for (let i = 0; i < 300 && out.split('\n').length < 3; i++) await new Promise(resolve => setTimeout(resolve, 100))
+    const list = JSON.parse((await cli(on(a, 'instances', '--json'))).stdout).instances
+    const inst = list.find((i: any) => i.status.state === 'running')
+    t.ok(inst != null, 'running on A')
+    const mv = await cli(on(a, 'migrate', inst.instance, b.peerId))
+    t.equal(mv.code, 0, mv.stderr)
+    t.match(mv.stdout, /moved: .*downtime [0-9.]+ ms/)
+    t.equal(await exited, 0, 'the send command ends like the program')
+    const lines = out.trim().split('\n')
+    const ref = whole.stdout.trim().split('\n')
+    t.equal(lines[lines.length - 1], ref[ref.length - 1], 'same final line as an uninterrupted local run')
+    t.ok(lines.every(l => ref.includes(l)), 'every line is one the program prints')
+  })
+
   await t.test('bad input: unknown peer, bad module, no node', async t => {
     const bad = await cli(on(b, 'send', '12D3KooWBogusBogusBogusBogusBogusBogusBogusBogusBogus', prog('hello')))
     t.equal(bad.code, 1)
