@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { GateNode } from '../node/node.js'
 import { tempDir } from '../test/helpers.js'
+import { serveSink, streamMBps } from './stream.js'
 
 const ROOT = join(import.meta.dirname, '../..')
 const MIB = 1024 * 1024
@@ -35,31 +36,15 @@ async function rawTcp (): Promise<number> {
   return SIZE / MIB / (ms / 1000)
 }
 
-async function overLibp2p (a: GateNode, b: GateNode): Promise<number> {
-  const s = await b.libp2p.dialProtocol(a.peerId, '/gate/bench/1.0.0')
-  const t0 = performance.now()
-  for (let o = 0; o < SIZE; o += CHUNK) if (!s.send(chunk)) await s.onDrain()
-  await s.close()
-  // the handler answers once it has counted everything
-  for await (const _ of s) break
-  const ms = performance.now() - t0
-  return SIZE / MIB / (ms / 1000)
-}
-
 async function main (): Promise<void> {
   const mk = async (): Promise<GateNode> => { const n = new GateNode({ dataDir: tempDir('gate-bench-'), listen: ['/ip4/127.0.0.1/tcp/0'], executor: { workers: 1 } }); await n.start(); return n }
   const [a, b] = [await mk(), await mk()]
-  await a.libp2p.handle('/gate/bench/1.0.0', async (stream) => {
-    let n = 0
-    for await (const c of stream) { n += c.byteLength; if (n >= SIZE) break }
-    stream.send(new Uint8Array([1]))
-    await stream.close()
-  })
+  await serveSink(a)
   await b.libp2p.dial(multiaddr(a.libp2p.getMultiaddrs()[0]))
 
   const tcp: number[] = []
   const p2p: number[] = []
-  for (let i = 0; i < ROUNDS; i++) { tcp.push(await rawTcp()); p2p.push(await overLibp2p(a, b)) }
+  for (let i = 0; i < ROUNDS; i++) { tcp.push(await rawTcp()); p2p.push(await streamMBps(b, a, SIZE)) }
   console.log('## Stream throughput, 64 MiB on 127.0.0.1, 64 KiB writes (median of %d, MB/s)', ROUNDS)
   console.log('raw TCP                 %s', median(tcp).toFixed(0))
   console.log('libp2p noise+yamux      %s   ratio %s', median(p2p).toFixed(0), (median(p2p) / median(tcp)).toFixed(2))
