@@ -33,6 +33,7 @@ the node (one per host; the other commands talk to it):
   instances [--peer <id>]                  instances here (or yours on a peer)
   status|kill|suspend|resume|delete <instance> [--peer <id>]
   io <instance> [--peer <id>]              attach to an instance's I/O
+  snapshot <instance>                      snapshot into IPFS, print the root CID (run <cid> resumes it anywhere)
   migrate <instance> <peer-id>             move a running instance of this node there (live, pre-copy)
   clone <instance> <peer-id>               start a copy there (new ID, new randomness)
   services [list] | find <name> | advertise <name>

@@ -218,6 +218,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     this.assertStarted()
     this.policy.checkDeploy(owner, this.table.live().filter(m => m.owner === owner).length, this.table.live().length)
     let bytes = spec.module
+    if ((bytes == null || bytes.byteLength === 0) && spec.cid != null && isSnapshotCid(spec.cid)) return await this.runSnapshot(owner, spec)
     if (bytes == null || bytes.byteLength === 0) {
       if (spec.cid == null || spec.cid === '') throw new RequestError(ErrorCode.BAD_REQUEST, 'neither module bytes nor a CID')
       bytes = await this.fetchModule(spec.cid, { signal: spec.signal, onProgress: spec.onProgress })
@@ -317,6 +318,33 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     return await migrateInstance(this, this.mustGet(id), peer, opts)
   }
 
+  /**
+   * Snapshot an instance into the blockstore (IPFS content: any peer can
+   * fetch it by the root CID and `run` it). A running instance keeps running.
+   */
+  async snapshotInstance (id: string): Promise<CID> {
+    const m = this.mustGet(id)
+    let root = m.snapshotRoot
+    if (m.instance != null) {
+      const { snapshot } = await m.instance.snapshot({ then: 'continue' })
+      root = (await encodeSnapshot(snapshot, this.snapshots, { moduleBytes: await this.modules.get(m.moduleHash) })).root
+    }
+    if (root == null) throw new RequestError(ErrorCode.CONFLICT, `instance ${id} is ${m.status.state}; it has no snapshot`)
+    void this.helia.routing.provide(root, { signal: AbortSignal.timeout(30_000) }).catch(() => {})
+    return root
+  }
+
+  /** Resume a snapshot by its root CID (fetched from peers if need be) as a new instance: a clone. */
+  private async runSnapshot (owner: string, spec: RunSpec): Promise<Managed> {
+    const root = CID.parse(spec.cid!)
+    const signal = spec.signal ?? AbortSignal.timeout(60_000)
+    const decoded = await decodeSnapshot(root, { ...this.snapshots, get: async (cid) => await this.snapshots.get(cid, { signal }) } as Blockstore)
+      .catch(err => { throw new RequestError(ErrorCode.UNAVAILABLE, `cannot fetch snapshot ${spec.cid!}: ${(err as Error).message}`) })
+    if (decoded.moduleBytes == null) throw new RequestError(ErrorCode.BAD_REQUEST, 'the snapshot does not carry its module')
+    const m = await this.adopt(await this.prepare(decoded.snapshot, decoded.moduleBytes), { clone: true, owner, transient: spec.transient ?? true, sinks: spec.sinks })
+    return m
+  }
+
   /** Compiles started for pushed snapshots, by module hash. */
   private readonly warming = new Map<string, Promise<unknown>>()
 
@@ -345,10 +373,11 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
   }
 
   /** @internal target side: start a prepared snapshot as this node's instance. */
-  async adopt (p: { snapshot: InstanceSnapshot, moduleBytes: Uint8Array, cm: CompiledModule }, o: { clone: boolean, owner: string, transient: boolean }): Promise<Managed> {
+  async adopt (p: { snapshot: InstanceSnapshot, moduleBytes: Uint8Array, cm: CompiledModule }, o: { clone: boolean, owner: string, transient: boolean, sinks?: IoSink[] }): Promise<Managed> {
     await this.modules.put(p.moduleBytes, p.cm.moduleHash)
     const id = o.clone ? randomUUID() : p.snapshot.instanceId
     const m = this.table.add(new Managed({ id, owner: o.owner, moduleHash: p.cm.moduleHash, transient: o.transient, entry: p.snapshot.entry }))
+    for (const s of o.sinks ?? []) m.sinks.add(s)
     try {
       const inst = await this.executor.resume(p.snapshot, p.moduleBytes, this.launchOptions(m, { clone: o.clone, instanceId: id, transfer: true } as LaunchOptions))
       this.track(m, inst)
@@ -480,3 +509,8 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
   }
 }
 
+
+/** A dag-cbor CID: a snapshot root, not a UnixFS module. */
+function isSnapshotCid (text: string): boolean {
+  try { return CID.parse(text).code === 0x71 } catch { return false }
+}

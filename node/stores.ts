@@ -43,8 +43,8 @@ export function snapshotBlockstore (helia: { blockstore: any }): Blockstore {
   return {
     has: async (cid: CID) => await bs.has(cid),
     put: async (cid: CID, bytes: Uint8Array) => { await bs.put(cid, bytes) },
-    get: async (cid: CID) => {
-      const r = bs.get(cid)
+    get: async (cid: CID, opts?: { signal?: AbortSignal }) => {
+      const r = bs.get(cid, opts)
       if (r instanceof Uint8Array) return r
       const v = await r
       if (v instanceof Uint8Array) return v

@@ -89,6 +89,12 @@ export async function netCommand (cmd: string, args: string[], progArgs: string[
       print(r, () => r.status != null ? `${r.instance as string}  ${describe(r.status)}\n` : '')
       return true
     }
+    case 'snapshot': {
+      if (args.length !== 1) throw new UsageError('snapshot wants an instance ID')
+      const r = await (await client()).json('POST', `instance/${args[0]}`, { action: 'snapshot' })
+      print(r, () => `${r.cid as string}\n`)
+      return true
+    }
     case 'migrate': case 'clone': {
       if (args.length !== 2) throw new UsageError(`${cmd} wants an instance ID and a peer ID`)
       const r = await (await client()).json('POST', `instance/${args[0]}`, { action: cmd, to: args[1] })

@@ -9,7 +9,7 @@ import type { CID } from 'multiformats/cid'
 
 export interface Blockstore {
   has: (cid: CID) => Promise<boolean>
-  get: (cid: CID) => Promise<Uint8Array>
+  get: (cid: CID, opts?: { signal?: AbortSignal }) => Promise<Uint8Array>
   put: (cid: CID, bytes: Uint8Array) => Promise<void>
 }
 

@@ -33,6 +33,11 @@ export async function routeInstances (r: ApiRequest): Promise<boolean> {
     return true
   }
   if (action === 'io') { await io(r, id, peer); return true }
+  if (action === 'snapshot' && peer == null) {
+    const root = await node.snapshotInstance(id)
+    sendJson(r.res, 201, { cid: root.toString() })
+    return true
+  }
   if (action === 'migrate' || action === 'clone') {
     const to = r.query.get('to')
     if (to == null || to === '') throw new RequestError(ErrorCode.BAD_REQUEST, `${action} needs to=<peer-id>`)

@@ -97,6 +97,21 @@ t.test('clone: a copy with a new ID runs there, the original keeps running', asy
   await a.kill(m.id); await b.kill(res.instance)
 })
 
+t.test('a snapshot is IPFS content: another node runs it by CID', async t => {
+  const nodes = await startNet(2, 'line')
+  const [a, b] = nodes
+  t.teardown(async () => { await stopAll(nodes) })
+  const m = await a.run(a.self, { module: program('counter'), args: ['counter', '0', '1000000000'], transient: false })
+  await new Promise(resolve => setTimeout(resolve, 200))
+  const root = await a.snapshotInstance(m.id)
+  t.match(root.toString(), /^bafy/)
+  const copy = await b.run(b.self, { cid: root.toString(), transient: false })
+  t.not(copy.id, m.id, 'a new instance (a clone of the snapshot)')
+  t.equal(b.table.get(copy.id)?.status.state, 'running')
+  t.equal(a.table.get(m.id)?.status.state, 'running', 'the original kept running')
+  await a.kill(m.id); await b.kill(copy.id)
+})
+
 t.test('failures leave the original running, exactly once', async t => {
   const nodes = await startNet(3, 'star')
   const [a, b, c] = nodes
