@@ -45,7 +45,13 @@ export async function migrateInstance (node: GateNode, m: Managed, peer: string,
   if (inst == null) throw new RequestError(ErrorCode.CONFLICT, `instance ${m.id} is ${m.status.state}, not running`)
   const moduleBytes = await node.modules.get(m.moduleHash)
   if (moduleBytes == null) throw new RequestError(ErrorCode.INTERNAL, `module ${m.moduleHash} is missing here`)
-  const encode = async (s: InstanceSnapshot): Promise<CID> => (await encodeSnapshot(s, node.snapshots, { moduleBytes })).root
+  // the pre-copy snapshot: the final one re-hashes only chunks that changed since
+  let previous: { memory: Uint8Array, chunks: Array<CID | null> } | undefined
+  const encode = async (s: InstanceSnapshot): Promise<CID> => {
+    const r = await encodeSnapshot(s, node.snapshots, { moduleBytes, previous })
+    previous = { memory: s.memory, chunks: r.chunks }
+    return r.root
+  }
   const push = async (root: CID, phase: 'precopy' | 'final' | 'clone'): Promise<number> => {
     const s = await node.dial(peer, SNAPSHOT_PUSH_PROTOCOL, { signal: opts.signal })
     const r = await pushSnapshot(streamDuplex(s), root, node.snapshots, { signal: opts.signal })

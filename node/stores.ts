@@ -37,13 +37,40 @@ async function exists (path: string): Promise<boolean> {
   try { await stat(path); return true } catch { return false }
 }
 
-/** Helia's blockstore (interface-blockstore 7: get yields chunks) as a snapshot Blockstore. */
-export function snapshotBlockstore (helia: { blockstore: any }): Blockstore {
+/** Recently written or read snapshot blocks kept in memory, at most this many bytes. */
+export const SNAPSHOT_CACHE_BYTES = 512 * 1024 * 1024
+
+/**
+ * Helia's blockstore (interface-blockstore 7: get yields chunks) as a
+ * snapshot Blockstore, with a bounded in-memory cache of the blocks of
+ * recent snapshots: a migration writes, pushes, receives and decodes the
+ * same blocks within moments, and reading them back from one file per
+ * block dominated its downtime. Only blocks whose hash was checked enter
+ * the cache (put by the encoder, which hashed them, or by the push
+ * receiver, which verified them), so readers may skip re-hashing them.
+ */
+export function snapshotBlockstore (helia: { blockstore: any }, cacheBytes = SNAPSHOT_CACHE_BYTES): Blockstore {
   const bs = helia.blockstore
+  const cache = new Map<string, Uint8Array>()
+  let cached = 0
+  const remember = (cid: CID, bytes: Uint8Array): void => {
+    const k = cid.toString()
+    if (cache.has(k)) { cache.delete(k); cache.set(k, bytes); return }
+    cache.set(k, bytes)
+    cached += bytes.byteLength
+    while (cached > cacheBytes) {
+      const [oldest, b] = cache.entries().next().value as [string, Uint8Array]
+      cache.delete(oldest)
+      cached -= b.byteLength
+    }
+  }
   return {
-    has: async (cid: CID) => await bs.has(cid),
-    put: async (cid: CID, bytes: Uint8Array) => { await bs.put(cid, bytes) },
+    has: async (cid: CID) => cache.has(cid.toString()) || await bs.has(cid),
+    put: async (cid: CID, bytes: Uint8Array) => { await bs.put(cid, bytes); remember(cid, bytes) },
+    peekVerified: (cid: CID) => cache.get(cid.toString()),
     get: async (cid: CID, opts?: { signal?: AbortSignal }) => {
+      const hit = cache.get(cid.toString())
+      if (hit != null) return hit
       const r = bs.get(cid, opts)
       if (r instanceof Uint8Array) return r
       const v = await r

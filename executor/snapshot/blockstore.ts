@@ -11,6 +11,12 @@ export interface Blockstore {
   has: (cid: CID) => Promise<boolean>
   get: (cid: CID, opts?: { signal?: AbortSignal }) => Promise<Uint8Array>
   put: (cid: CID, bytes: Uint8Array) => Promise<void>
+  /**
+   * Optional: the block if the store holds it in memory with its hash
+   * already checked (put by an encoder or a verifying receiver), so readers
+   * may skip hashing it again. Undefined otherwise.
+   */
+  peekVerified?: (cid: CID) => Uint8Array | undefined
 }
 
 export class MemoryBlockstore implements Blockstore {

@@ -52,6 +52,13 @@ function isZero (b: Uint8Array): boolean {
 export interface EncodeOptions {
   /** Include the original module, so the snapshot is self-contained. */
   moduleBytes?: Uint8Array
+  /**
+   * An earlier snapshot of the same instance (its memory and the chunk
+   * CIDs it was encoded with, all in `store`): chunks whose bytes did not
+   * change keep their CID without being hashed again (a byte compare is
+   * several times cheaper than SHA-256).
+   */
+  previous?: { memory: Uint8Array, chunks: Array<CID | null> }
 }
 
 export interface EncodeResult {
@@ -61,11 +68,13 @@ export interface EncodeResult {
   newBytes: number
   totalBlocks: number
   totalBytes: number
+  /** Memory chunk CIDs (null = zero chunk), for EncodeOptions.previous. */
+  chunks: Array<CID | null>
 }
 
 /** Write a snapshot's blocks to a store; returns the root CID. */
 export async function encodeSnapshot (s: InstanceSnapshot, store: Blockstore, opts: EncodeOptions = {}): Promise<EncodeResult> {
-  const r: EncodeResult = { root: undefined as unknown as CID, newBlocks: 0, newBytes: 0, totalBlocks: 0, totalBytes: 0 }
+  const r: EncodeResult = { root: undefined as unknown as CID, newBlocks: 0, newBytes: 0, totalBlocks: 0, totalBytes: 0, chunks: [] }
   const put = async (cid: CID, bytes: Uint8Array): Promise<CID> => {
     r.totalBlocks++; r.totalBytes += bytes.byteLength
     if (!(await store.has(cid))) { await store.put(cid, bytes); r.newBlocks++; r.newBytes += bytes.byteLength }
@@ -74,9 +83,19 @@ export async function encodeSnapshot (s: InstanceSnapshot, store: Blockstore, op
   const chunks: Array<CID | null> = []
   const mem = s.memory
   for (let off = 0; off < mem.byteLength; off += CHUNK_SIZE) {
-    const c = mem.subarray(off, Math.min(off + CHUNK_SIZE, mem.byteLength))
+    const end = Math.min(off + CHUNK_SIZE, mem.byteLength)
+    const c = mem.subarray(off, end)
+    const prev = opts.previous
+    const i = off / CHUNK_SIZE
+    if (prev != null && i < prev.chunks.length && end <= prev.memory.byteLength && Buffer.compare(c, prev.memory.subarray(off, end)) === 0) {
+      const same = prev.chunks[i]
+      if (same != null) { r.totalBlocks++; r.totalBytes += c.byteLength }
+      chunks.push(same)
+      continue
+    }
     chunks.push(isZero(c) ? null : await put(rawCid(c), c.slice()))
   }
+  r.chunks = chunks
   let module: CID[] | null = null
   if (opts.moduleBytes != null) {
     module = []
@@ -112,6 +131,8 @@ export async function encodeSnapshot (s: InstanceSnapshot, store: Blockstore, op
 }
 
 async function getVerified (store: Blockstore, cid: CID): Promise<Uint8Array> {
+  const trusted = store.peekVerified?.(cid)
+  if (trusted != null) return trusted
   let bytes: Uint8Array
   try {
     bytes = await store.get(cid)
