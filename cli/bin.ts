@@ -11,6 +11,9 @@ import { nodeStart } from './commands/node-start.js'
 import { ControlClient } from './client.js'
 import { defaultDataDir } from '../node/config.js'
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { defaultTestnetDir, testnetCommand } from './commands/testnet.js'
+import { resolveTestnet } from './commands/join.js'
 
 const USAGE = `usage: gate <command> [options]
 
@@ -38,11 +41,21 @@ the node (one per host; the other commands talk to it):
   clone <instance> <peer-id>               start a copy there (new ID, new randomness)
   services [list] | find <name> | advertise <name>
 
+a local testnet (node processes on this machine; see testnet/):
+  testnet up [-n N] [--netns]              start N nodes (default 3), node 1 the bootstrap node
+  testnet status | down [--keep]           show them | stop them all (and delete their files)
+  testnet start|stop|kill <i>              restart node i | stop it gracefully | crash it (SIGKILL)
+  testnet cut|heal <i>                     pull node i's network cable | plug it back (--netns only)
+  --node <i>                               with any command above: talk to node i of the local testnet
+  --testnet-dir <dir>                      where the testnet lives (default $GATE_TESTNET_DIR or <tmp>/gate-testnet-<uid>)
+
 node options:
   --data-dir <dir>        identity, blocks, instances (default $GATE_DATA_DIR or ~/.local/share/gate-p2p)
   --listen <multiaddr>    listen address (repeatable; default TCP and WS on all interfaces)
   --bootstrap <multiaddr> peer to join (repeatable)
   --control-port <n>      control API port on 127.0.0.1 (default random, see <data-dir>/control.json)
+  --control-socket <path> serve the control API on a unix socket instead
+  --testnet public|local  join the public testnet (testnet/public.json, or $GATE_TESTNET_FILE) or the local one
   --allow <peer-id>       accept deploys only from these peers (repeatable; default open with quotas)
   --dht amino             use the public IPFS DHT instead of the Gate one
   --mdns                  find peers on the LAN
@@ -88,7 +101,14 @@ async function main (argv: string[]): Promise<void> {
       allow: { type: 'string', multiple: true, default: [] },
       dht: { type: 'string' },
       mdns: { type: 'boolean', default: false },
-      'ipfs-api': { type: 'string' }
+      'ipfs-api': { type: 'string' },
+      'control-socket': { type: 'string' },
+      testnet: { type: 'string' },
+      'testnet-dir': { type: 'string' },
+      node: { type: 'string' },
+      n: { type: 'string', short: 'n' },
+      netns: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false }
     }
   })
   const [cmd, ...rest] = positionals
@@ -110,7 +130,10 @@ async function main (argv: string[]): Promise<void> {
     outputBytes: num('output-bytes', values['output-bytes']),
     stdin: !values['no-stdin']
   }
-  const dataDir = values['data-dir'] ?? defaultDataDir()
+  const testnetDir = values['testnet-dir'] ?? defaultTestnetDir()
+  if (values.node != null && values['data-dir'] != null) throw new UsageError('--node and --data-dir both name a node: give one')
+  if (values.node != null && !/^[1-9][0-9]*$/.test(values.node)) throw new UsageError(`--node wants a node number of the local testnet, got ${JSON.stringify(values.node)}`)
+  const dataDir = values.node != null ? join(testnetDir, `n${values.node}`) : values['data-dir'] ?? defaultDataDir()
   const net: NetFlags = { dataDir, json: values.json, peer: values.peer, to: values.to, env: values.env, entry: values.entry, stdin: !values['no-stdin'], persist: values.persist, progress: values.progress }
   switch (cmd) {
     case 'run':
@@ -121,23 +144,31 @@ async function main (argv: string[]): Promise<void> {
       }
       await runCommand(rest[0], [...rest.slice(1), ...progArgs], flags)
       return
-    case 'node':
+    case 'testnet':
+      await testnetCommand(rest, { dir: testnetDir, json: values.json, nodes: num('n', values.n), netns: values.netns, keep: values.keep, nodeArgs: progArgs })
+      return
+    case 'node': {
       if (rest[0] !== 'start') throw new UsageError('node wants a subcommand: start')
       if (values.dht != null && values.dht !== 'amino' && values.dht !== 'gate') throw new UsageError('--dht is gate or amino')
+      const joining = values.testnet != null ? await resolveTestnet(values.testnet, testnetDir) : undefined
       await nodeStart({
         json: values.json,
         controlPort: num('control-port', values['control-port']),
+        controlSocket: values['control-socket'],
+        join: joining,
         init: {
+          ...joining?.init,
           dataDir,
           listen: values.listen.length > 0 ? values.listen : undefined,
-          bootstrap: values.bootstrap,
-          dht: values.dht as 'gate' | 'amino' | undefined,
+          bootstrap: [...(joining?.bootstrap ?? []), ...values.bootstrap],
+          dht: (values.dht ?? joining?.init.dht) as 'gate' | 'amino' | undefined,
           mdns: values.mdns,
           ipfsApi: values['ipfs-api'],
           policy: values.allow.length > 0 ? { mode: 'allow-list', allow: values.allow } : undefined
         }
       })
       return
+    }
     case 'resume':
       if (rest.length !== 1) throw new UsageError('resume wants one snapshot file')
       if (!existsSync(rest[0]) && /^[0-9a-f-]{36}$/.test(rest[0])) { await netCommand('resume', rest, progArgs, net); return }
@@ -159,7 +190,7 @@ main(process.argv.slice(2)).catch((err: Error) => {
     process.exit(2)
   }
   if (err.name === 'ApiError') process.stderr.write(`gate: ${(err as any).code as string}: ${err.message}\n`)
-  else if (err.name === 'NodeNotRunningError') process.stderr.write(`gate: ${err.message}\n`)
+  else if (err.name === 'NodeNotRunningError' || err.name === 'TestnetError') process.stderr.write(`gate: ${err.message}\n`)
   else process.stderr.write(`gate: ${err.name !== 'Error' ? err.name + ': ' : ''}${err.message}\n`)
   process.exit(1)
 })

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { loadIdentity } from '../node/identity.js'
 import { signToken } from '../node/control-api/auth.js'
 import { readFramesOf, FrameKind } from '../node/control-api/frames.js'
-import { API_PREFIX } from '../node/control-api/server.js'
+import { API_PREFIX, UNIX_URL_PREFIX } from '../node/control-api/server.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 export const CONTROL_FILE = 'control.json'
@@ -73,14 +73,15 @@ export class ControlClient {
   }
 
   private async send (method: string, path: string, query: Record<string, string | string[] | undefined>, body?: Uint8Array | AsyncIterable<Uint8Array>): Promise<IncomingMessage> {
-    const u = new URL(API_PREFIX + path, this.info.url)
+    const socketPath = this.info.url.startsWith(UNIX_URL_PREFIX) ? this.info.url.slice(UNIX_URL_PREFIX.length) : undefined
+    const u = new URL(API_PREFIX + path, socketPath != null ? 'http://localhost' : this.info.url)
     for (const [k, v] of Object.entries(query)) {
       if (v == null) continue
       for (const x of Array.isArray(v) ? v : [v]) u.searchParams.append(k, x)
     }
     const headers = await this.headers(body instanceof Uint8Array ? { 'Content-Length': String(body.byteLength) } : {})
     return await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(u, { method, headers }, resolve)
+      const req = request(u, { method, headers, socketPath }, resolve)
       req.on('error', err => { reject(new Error(`cannot reach the node's control API at ${this.info.url}: ${err.message}`)) })
       if (body == null) { req.end(); return }
       if (body instanceof Uint8Array) { req.end(body); return }

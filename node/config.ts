@@ -18,6 +18,14 @@ export interface GateNodeInit {
   mdns?: boolean
   /** Keep loopback/private addresses in DHT records (needed on a one-machine testnet). */
   privateAddresses?: boolean
+  /**
+   * On the public internet (the public testnet): AutoNAT finds out whether
+   * this node can be dialed, the DHT serves only then (client mode behind
+   * NAT), circuit relay v2 lets peers behind NAT be reached through a relay
+   * and DCUtR upgrades such connections to direct ones; private addresses
+   * are left out of DHT records.
+   */
+  publicNetwork?: boolean
   /** Use a Kubo daemon's RPC API (e.g. http://127.0.0.1:5001) for modules instead of the embedded Helia. */
   ipfsApi?: string
   executor?: ExecutorInit

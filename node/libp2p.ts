@@ -3,7 +3,10 @@
  * identify, ping and Kademlia (our own protocol by default, or the public
  * Amino DHT), optional bootstrap list and mDNS.
  */
+import { autoNAT } from '@libp2p/autonat'
 import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
 import { identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
@@ -28,24 +31,30 @@ export function libp2pOptions (init: GateNodeInit, privateKey: PrivateKey): Reco
   const peerDiscovery: any[] = []
   if (init.bootstrap != null && init.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: init.bootstrap, timeout: 100 }))
   if (init.mdns === true) peerDiscovery.push(mdns())
+  const pub = init.publicNetwork === true
+  const listen = init.listen ?? DEFAULT_LISTEN
   return {
     privateKey,
-    addresses: { listen: init.listen ?? DEFAULT_LISTEN },
-    transports: [tcp(), webSockets()],
+    // behind NAT, a relay reservation gives this node an address others can dial
+    addresses: { listen: pub ? [...listen, '/p2p-circuit'] : listen },
+    transports: pub ? [tcp(), webSockets(), circuitRelayTransport()] : [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ streamOptions: { maxReadBufferLength: YAMUX_READ_BUFFER } })],
     peerDiscovery,
     connectionManager: { maxConnections: 300 },
     services: {
       identify: identify(),
+      ...(pub ? { autoNAT: autoNAT(), dcutr: dcutr() } : {}),
       // kad-dht checks routing-table peers with ping, several at a time
       ping: ping({ maxOutboundStreams: 16, maxInboundStreams: 16 }),
       dht: kadDHT({
         protocol: init.dht === 'amino' ? AMINO_DHT_PROTOCOL : GATE_DHT_PROTOCOL,
         // a node that can be dialed serves the DHT (client mode would leave
         // routing tables empty on a private or loopback network)
-        clientMode: false,
-        peerInfoMapper: init.privateAddresses === false ? removePrivateAddressesMapper : passthroughMapper,
+        // On the public network undefined means automatic: server mode once
+        // AutoNAT has confirmed a public address, client mode until then.
+        clientMode: pub ? undefined : false,
+        peerInfoMapper: init.privateAddresses === false || (pub && init.privateAddresses !== true) ? removePrivateAddressesMapper : passthroughMapper,
         allowQueryWithZeroPeers: true,
         initialQuerySelfInterval: 200
       })

@@ -9,17 +9,22 @@ import { GateNode } from '../../node/node.js'
 import { ControlServer } from '../../node/control-api/server.js'
 import type { GateNodeInit } from '../../node/config.js'
 import { CONTROL_FILE, type ControlInfo } from '../client.js'
+import { describeJoin, dialBootstrap, type Join } from './join.js'
 
 export interface NodeStartFlags {
   init: GateNodeInit
   controlPort?: number
+  /** Serve the control API on this unix socket instead of 127.0.0.1. */
+  controlSocket?: string
+  /** Joining a testnet: its bootstrap peers are dialed once after the start and the outcome printed. */
+  join?: Join
   json: boolean
 }
 
 export async function nodeStart (f: NodeStartFlags): Promise<void> {
   const node = new GateNode(f.init)
   await node.start()
-  const api = new ControlServer(node, { port: f.controlPort })
+  const api = new ControlServer(node, { port: f.controlPort, socket: f.controlSocket })
   const url = await api.start()
   const info: ControlInfo = { url, peerId: node.self, pid: process.pid }
   const controlFile = join(f.init.dataDir, CONTROL_FILE)
@@ -31,6 +36,19 @@ export async function nodeStart (f: NodeStartFlags): Promise<void> {
     process.stdout.write(`gate node ${node.self}\n${addrs.map(a => `  listening on ${a}\n`).join('')}  control API ${url}\n  data dir ${f.init.dataDir}\n`)
     const resumed = node.table.live()
     if (resumed.length > 0) process.stdout.write(`  resumed ${resumed.length} instance(s) suspended at the last stop\n`)
+  }
+  if (f.json) {
+    node.libp2p.addEventListener('peer:connect', e => { process.stdout.write(JSON.stringify({ event: 'peer:connect', peer: e.detail.toString() }) + '\n') })
+    node.libp2p.addEventListener('peer:disconnect', e => { process.stdout.write(JSON.stringify({ event: 'peer:disconnect', peer: e.detail.toString() }) + '\n') })
+    // bootstrap peers may have connected while the node was starting
+    for (const p of node.libp2p.getPeers()) process.stdout.write(JSON.stringify({ event: 'peer:connect', peer: p.toString() }) + '\n')
+  }
+  if (f.join != null) {
+    const join = f.join
+    void dialBootstrap(node, join.bootstrap).then(r => {
+      if (f.json) process.stdout.write(JSON.stringify({ event: 'testnet:join', testnet: join.name, ...r }) + '\n')
+      process.stderr.write(describeJoin(join.name, r))
+    })
   }
   node.on('message', m => {
     const text = Buffer.from(m.payload).toString('utf8')

@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { chmod, rm } from 'node:fs/promises'
 import { sha256hex } from '../../compiler/compile.js'
 import { RemoteError, RequestError } from '../../protocols/errors.js'
 import { ErrorCode } from '../../protocols/pb/gate.js'
@@ -22,7 +23,12 @@ export const API_PREFIX = '/gate-0/'
 export interface ControlServerInit {
   host?: string
   port?: number
+  /** Listen on this unix socket instead of TCP (reachable across network namespaces; mode 0600). */
+  socket?: string
 }
+
+/** The `url` of a control API on a unix socket: `unix:<path>`. */
+export const UNIX_URL_PREFIX = 'unix:'
 
 /** One request, parsed. */
 export interface ApiRequest {
@@ -45,12 +51,20 @@ export class ControlServer {
   async start (): Promise<string> {
     const server = createServer((req, res) => { void this.handle(req, res) })
     this.server = server
+    const socket = this.init.socket
+    if (socket != null) await rm(socket, { force: true })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
-      server.listen(this.init.port ?? 0, this.init.host ?? '127.0.0.1', () => { resolve() })
+      if (socket != null) server.listen(socket, () => { resolve() })
+      else server.listen(this.init.port ?? 0, this.init.host ?? '127.0.0.1', () => { resolve() })
     })
-    const a = server.address() as AddressInfo
-    this.url = `http://${a.address}:${a.port}`
+    if (socket != null) {
+      await chmod(socket, 0o600)
+      this.url = UNIX_URL_PREFIX + socket
+    } else {
+      const a = server.address() as AddressInfo
+      this.url = `http://${a.address}:${a.port}`
+    }
     this.audience = this.url + API_PREFIX
     return this.url
   }

@@ -1,0 +1,5 @@
+export { LocalTestnet, bootstrapAddrs, type TestnetInit, type TestnetEvent } from './local.js'
+export { type TestnetNodeState, type TestnetState, STATE_FILE } from './state.js'
+export { TestnetError, NodeStartError, NetnsError } from './errors.js'
+export { netnsAvailable } from './netns.js'
+export { loadPublicTestnet, type PublicTestnet } from './public.js'
