@@ -3,17 +3,17 @@
  * The `gate` command line. stdout carries results, stderr diagnostics.
  */
 import { parseArgs } from 'node:util'
-import { runCommand, resumeCommand, type RunFlags } from './commands/run.js'
-import { inspectCommand } from './commands/inspect.js'
-import { UsageError } from './errors.js'
-import { callCommand, netCommand, type NetFlags } from './commands/net.js'
-import { nodeStart } from './commands/node-start.js'
-import { ControlClient } from './client.js'
-import { defaultDataDir } from '../node/config.js'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { defaultTestnetDir, testnetCommand } from './commands/testnet.js'
-import { resolveTestnet } from './commands/join.js'
+import { UsageError } from './errors.js'
+import type { RunFlags } from './commands/run.js'
+import type { NetFlags } from './commands/net.js'
+import { defaultDataDir } from '../node/config.js'
+import { defaultTestnetDir } from './testnet-dir.js'
+// Commands are imported when used: the node stack (Helia, libp2p) and the
+// compiler (Binaryen) take seconds to load, which a client command never needs.
+const run = async (): Promise<typeof import('./commands/run.js')> => await import('./commands/run.js')
+const net = async (): Promise<typeof import('./commands/net.js')> => await import('./commands/net.js')
 
 const USAGE = `usage: gate <command> [options]
 
@@ -134,24 +134,25 @@ async function main (argv: string[]): Promise<void> {
   if (values.node != null && values['data-dir'] != null) throw new UsageError('--node and --data-dir both name a node: give one')
   if (values.node != null && !/^[1-9][0-9]*$/.test(values.node)) throw new UsageError(`--node wants a node number of the local testnet, got ${JSON.stringify(values.node)}`)
   const dataDir = values.node != null ? join(testnetDir, `n${values.node}`) : values['data-dir'] ?? defaultDataDir()
-  const net: NetFlags = { dataDir, json: values.json, peer: values.peer, to: values.to, env: values.env, entry: values.entry, stdin: !values['no-stdin'], persist: values.persist, progress: values.progress }
+  const netFlags: NetFlags = { dataDir, json: values.json, peer: values.peer, to: values.to, env: values.env, entry: values.entry, stdin: !values['no-stdin'], persist: values.persist, progress: values.progress }
   switch (cmd) {
     case 'run':
       if (rest.length < 1) throw new UsageError('run wants a module file or CID')
       if (!existsSync(rest[0]) && /^[0-9A-Za-z]{20,}$/.test(rest[0])) {
-        await callCommand(await ControlClient.open(dataDir), rest[0], [...rest.slice(1), ...progArgs], net)
+        const { ControlClient } = await import('./client.js')
+        await (await net()).callCommand(await ControlClient.open(dataDir), rest[0], [...rest.slice(1), ...progArgs], netFlags)
         return
       }
-      await runCommand(rest[0], [...rest.slice(1), ...progArgs], flags)
+      await (await run()).runCommand(rest[0], [...rest.slice(1), ...progArgs], flags)
       return
     case 'testnet':
-      await testnetCommand(rest, { dir: testnetDir, json: values.json, nodes: num('n', values.n), netns: values.netns, keep: values.keep, nodeArgs: progArgs })
+      await (await import('./commands/testnet.js')).testnetCommand(rest, { dir: testnetDir, json: values.json, nodes: num('n', values.n), netns: values.netns, keep: values.keep, nodeArgs: progArgs })
       return
     case 'node': {
       if (rest[0] !== 'start') throw new UsageError('node wants a subcommand: start')
       if (values.dht != null && values.dht !== 'amino' && values.dht !== 'gate') throw new UsageError('--dht is gate or amino')
-      const joining = values.testnet != null ? await resolveTestnet(values.testnet, testnetDir) : undefined
-      await nodeStart({
+      const joining = values.testnet != null ? await (await import('./commands/join.js')).resolveTestnet(values.testnet, testnetDir) : undefined
+      await (await import('./commands/node-start.js')).nodeStart({
         json: values.json,
         controlPort: num('control-port', values['control-port']),
         controlSocket: values['control-socket'],
@@ -171,15 +172,15 @@ async function main (argv: string[]): Promise<void> {
     }
     case 'resume':
       if (rest.length !== 1) throw new UsageError('resume wants one snapshot file')
-      if (!existsSync(rest[0]) && /^[0-9a-f-]{36}$/.test(rest[0])) { await netCommand('resume', rest, progArgs, net); return }
-      await resumeCommand(rest[0], flags)
+      if (!existsSync(rest[0]) && /^[0-9a-f-]{36}$/.test(rest[0])) { await (await net()).netCommand('resume', rest, progArgs, netFlags); return }
+      await (await run()).resumeCommand(rest[0], flags)
       return
     case 'inspect':
       if (rest.length !== 1) throw new UsageError('inspect wants one snapshot file')
-      await inspectCommand(rest[0], flags.json)
+      await (await import('./commands/inspect.js')).inspectCommand(rest[0], flags.json)
       return
     default:
-      if (await netCommand(cmd, rest, progArgs, net)) return
+      if (await (await net()).netCommand(cmd, rest, progArgs, netFlags)) return
       throw new UsageError(`unknown command ${JSON.stringify(cmd)}`)
   }
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { loadIdentity } from '../node/identity.js'
 import { signToken } from '../node/control-api/auth.js'
 import { readFramesOf, FrameKind } from '../node/control-api/frames.js'
-import { API_PREFIX, UNIX_URL_PREFIX } from '../node/control-api/server.js'
+import { API_PREFIX, UNIX_URL_PREFIX } from '../node/control-api/paths.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 export const CONTROL_FILE = 'control.json'

@@ -2,7 +2,7 @@
  * The compiler's front door: validate, check imports, instrument. Pure bytes
  * in, bytes out; the disk cache lives in `cache.ts`.
  */
-import { createHash } from 'node:crypto'
+import { sha256hex } from './hash.js'
 import { ABI_FUNCTIONS, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from './abi.js'
 import { instrument } from './instrument.js'
 import { CompileError } from './errors.js'
@@ -42,9 +42,7 @@ export interface CompiledModule {
 export const DEFAULT_ASYNCIFY_PAGES = 64
 const ENTRY_NAME = /^[A-Za-z0-9\-._]{1,31}$/
 
-export function sha256hex (bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex')
-}
+export { sha256hex }
 
 export function compilerId (opts: CompileOptions = {}): string {
   return `${COMPILER_VERSION} entry=${opts.entryChecks ?? 'auto'} asyncify=${opts.asyncifyMemoryPages ?? DEFAULT_ASYNCIFY_PAGES} opt=${opts.optimize ?? 'functions'}`

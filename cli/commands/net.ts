@@ -4,7 +4,7 @@
  * services. Results go to stdout (JSON with --json), diagnostics to stderr.
  */
 import { readFile } from 'node:fs/promises'
-import { sha256hex } from '../../compiler/compile.js'
+import { sha256hex } from '../../compiler/hash.js'
 import { FrameKind } from '../../node/control-api/frames.js'
 import type { InstanceStatus } from '../../executor/index.js'
 import { ControlClient, type Frame } from '../client.js'

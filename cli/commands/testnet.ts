@@ -3,8 +3,6 @@
  * node processes on this machine (testnet/local.ts). Each node is then
  * driven like any node, with `--node <i>` (or `--data-dir <dir>/n<i>`).
  */
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { LocalTestnet, type TestnetEvent, type TestnetNodeState } from '../../testnet/index.js'
 import { UsageError } from '../errors.js'
 
@@ -17,11 +15,6 @@ export interface TestnetFlags {
   nodeArgs: string[]
 }
 
-/** `$GATE_TESTNET_DIR`, else `<tmp>/gate-testnet-<uid>`. */
-export function defaultTestnetDir (env: NodeJS.ProcessEnv = process.env): string {
-  if (env.GATE_TESTNET_DIR != null && env.GATE_TESTNET_DIR !== '') return env.GATE_TESTNET_DIR
-  return join(tmpdir(), `gate-testnet-${process.getuid?.() ?? 'user'}`)
-}
 
 const out = (s: string): void => { process.stdout.write(s) }
 

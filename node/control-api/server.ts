@@ -9,7 +9,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { chmod, rm } from 'node:fs/promises'
-import { sha256hex } from '../../compiler/compile.js'
+import { sha256hex } from '../../compiler/hash.js'
+import { API_PREFIX, UNIX_URL_PREFIX } from './paths.js'
 import { RemoteError, RequestError } from '../../protocols/errors.js'
 import { ErrorCode } from '../../protocols/pb/gate.js'
 import type { GateNode } from '../node.js'
@@ -18,7 +19,7 @@ import { routeInstances } from './instances.js'
 import { routeModules } from './modules.js'
 import { routeNet } from './net.js'
 
-export const API_PREFIX = '/gate-0/'
+export { API_PREFIX, UNIX_URL_PREFIX }
 
 export interface ControlServerInit {
   host?: string
@@ -27,8 +28,6 @@ export interface ControlServerInit {
   socket?: string
 }
 
-/** The `url` of a control API on a unix socket: `unix:<path>`. */
-export const UNIX_URL_PREFIX = 'unix:'
 
 /** One request, parsed. */
 export interface ApiRequest {
