@@ -1,30 +1,53 @@
 /**
- * Source side of a migration or clone (doc/node.md). Migration with
+ * Source side of a migration or clone (doc/node.md, Migration). With
  * pre-copy: snapshot while running and push every block the target lacks;
- * suspend; push only what changed since; the target prepares (verifies and
- * compiles) and, on our commit, resumes and confirms. Until it confirms,
- * the suspended original stays here and is resumed on any failure: never
- * zero copies. A clone needs no suspension: a snapshot of the running
- * instance is pushed and started there with a new ID and new randomness.
+ * PREPARE (the target verifies and compiles meanwhile); suspend; push only
+ * what changed since; COMMIT -> READY; GO -> RUNNING. Before GO any failure
+ * resumes the original here: the target never starts a copy without GO.
+ * After GO the outcome is asked for (RESOLVE) instead of guessed, so
+ * exactly one copy runs; if no answer comes, the original stays suspended
+ * (MigrationInDoubtError) and is resolved in the background. A clone
+ * needs no suspension: a snapshot of the running instance is pushed and
+ * started there with a new ID and new randomness.
  */
+import { randomUUID } from 'node:crypto'
 import type { CID } from 'multiformats/cid'
 import { encodeSnapshot } from '../executor/snapshot/index.js'
 import type { InstanceSnapshot } from '../executor/index.js'
-import { MessageChannel } from '../protocols/channel.js'
-import { RemoteError, RequestError } from '../protocols/errors.js'
-import { MAX_CONTROL_FRAME, MIGRATE_PROTOCOL, SNAPSHOT_PUSH_PROTOCOL } from '../protocols/ids.js'
+import { RequestError } from '../protocols/errors.js'
+import { SNAPSHOT_PUSH_PROTOCOL } from '../protocols/ids.js'
+import { BACKGROUND_RESOLVE_EVERY_MS, BACKGROUND_RESOLVE_FOR_MS, LEASE_MS, STALL_MS } from '../protocols/handover/index.js'
 import { streamDuplex } from '../protocols/libp2p-duplex.js'
-import { ErrorCode, MigrateCommit, MigrateReply, MigrateRequest } from '../protocols/pb/gate.js'
+import { ErrorCode } from '../protocols/pb/gate.js'
 import { pushSnapshot } from '../protocols/snapshot-push/index.js'
+import { guardDuplex, StallError } from '../protocols/stall.js'
+import { dialGuarded, Handover, resolveHandover, type Resolution } from './handover-client.js'
 import type { Managed } from './instances.js'
+import { HandoverAbortedError, MigrationInDoubtError } from './migrate-errors.js'
 import type { GateNode } from './node.js'
+
+export type MigratePhase = 'precopy' | 'final' | 'clone' | 'ready' | 'go'
+
+export interface MigrateProgress {
+  type: 'migrate:progress'
+  /** precopy/final/clone: blocks going out (one event per block); ready: the target holds the final copy; go: GO sent. */
+  phase: MigratePhase
+  /** Totals of this push so far. */
+  sentBytes: number
+  sentBlocks: number
+}
 
 export interface MigrateOptions {
   clone?: boolean
   /** Copy while running first (default true for migration). */
   precopy?: boolean
+  /** Honoured until GO (the point of no return); after it the handover completes, bounded by the stall deadline. */
   signal?: AbortSignal
-  onProgress?: (e: { phase: 'precopy' | 'final' | 'clone', sentBytes: number, sentBlocks: number }) => void
+  /** No progress for this long while waiting on the target fails the step (default STALL_MS). */
+  stallMs?: number
+  /** How long the target waits for GO before fencing its copy (default LEASE_MS). */
+  leaseMs?: number
+  onProgress?: (e: MigrateProgress) => void
 }
 
 export interface MigrateResult {
@@ -37,102 +60,158 @@ export interface MigrateResult {
   /** Suspend to confirmed running on the target (0 for a clone). */
   downtimeMs: number
   totalMs: number
+  /** Milliseconds per step, for benchmarks. */
+  phases: Record<string, number>
 }
 
 export async function migrateInstance (node: GateNode, m: Managed, peer: string, opts: MigrateOptions = {}): Promise<MigrateResult> {
   const t0 = performance.now()
+  const so = { stallMs: opts.stallMs ?? STALL_MS, signal: opts.signal }
   const inst = m.instance
   if (inst == null) throw new RequestError(ErrorCode.CONFLICT, `instance ${m.id} is ${m.status.state}, not running`)
+  if (m.migrating) throw new RequestError(ErrorCode.CONFLICT, `instance ${m.id} is being moved already`)
   const moduleBytes = await node.modules.get(m.moduleHash)
   if (moduleBytes == null) throw new RequestError(ErrorCode.INTERNAL, `module ${m.moduleHash} is missing here`)
+  const phases: Record<string, number> = {}
+  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t = performance.now()
+    try { return await f() } finally { phases[name] = performance.now() - t }
+  }
   // the pre-copy snapshot: the final one re-hashes only chunks that changed since
   let previous: { memory: Uint8Array, chunks: Array<CID | null> } | undefined
+  const capture = async (name: string, then: 'continue' | 'stop'): Promise<CID> => {
+    const { snapshot } = await timed(`${name}.capture`, async () => then === 'stop' ? await inst.suspend({ signal: opts.signal }) : await inst.snapshot({ then, signal: opts.signal }))
+    return await timed(`${name}.encode`, async () => await encode(snapshot))
+  }
   const encode = async (s: InstanceSnapshot): Promise<CID> => {
     const r = await encodeSnapshot(s, node.snapshots, { moduleBytes, previous })
     previous = { memory: s.memory, chunks: r.chunks }
     return r.root
   }
-  const push = async (root: CID, phase: 'precopy' | 'final' | 'clone'): Promise<number> => {
-    const s = await node.dial(peer, SNAPSHOT_PUSH_PROTOCOL, { signal: opts.signal })
-    const r = await pushSnapshot(streamDuplex(s), root, node.snapshots, { signal: opts.signal })
-    opts.onProgress?.({ phase, sentBytes: r.sentBytes, sentBlocks: r.sentBlocks })
-    return r.sentBytes
-  }
+  const push = async (root: CID, phase: 'precopy' | 'final' | 'clone'): Promise<number> => await timed(`${phase}.push`, async () => {
+    const s = await dialGuarded(node, peer, SNAPSHOT_PUSH_PROTOCOL, so)
+    const g = guardDuplex(streamDuplex(s), { stallMs: so.stallMs, what: `snapshot push to ${peer}`, signal: opts.signal })
+    try {
+      const r = await pushSnapshot(g, root, node.snapshots, {
+        signal: g.signal,
+        onProgress: e => opts.onProgress?.({ type: 'migrate:progress', phase, sentBytes: e.sentBytes, sentBlocks: e.sentBlocks })
+      })
+      return r.sentBytes
+    } catch (err) {
+      throw g.signal.reason instanceof StallError ? g.signal.reason : err
+    } finally {
+      g.dispose()
+    }
+  })
+  const request = (root: CID, clone: boolean): Parameters<typeof Handover.prepare>[2] => ({
+    id: randomUUID(), root: root.toString(), clone, owner: m.owner, instance: m.id, transient: clone ? false : m.transient, leaseMs: opts.leaseMs ?? LEASE_MS
+  })
+  const prepare = async (root: CID, clone: boolean): Promise<Handover> => await timed('prepare', async () => await Handover.prepare(node, peer, request(root, clone), so))
 
   if (opts.clone === true) {
-    const { snapshot } = await inst.snapshot({ then: 'continue', signal: opts.signal })
-    const root = await encode(snapshot)
+    const root = await capture('clone', 'continue')
     const bytes = await push(root, 'clone')
-    const ho = await Handover.prepare(node, peer, { root: root.toString(), clone: true, owner: m.owner, instance: m.id, transient: false }, opts.signal)
-    const id = await ho.commit('', opts.signal)
-    return { instance: id, peer, precopyBytes: bytes, finalBytes: 0, downtimeMs: 0, totalMs: performance.now() - t0 }
+    const ho = await prepare(root, true)
+    try {
+      await timed('commit', async () => { await ho.commit('') })
+    } catch (err) {
+      ho.abort((err as Error).message)
+      throw err
+    }
+    const r = await goAhead(node, ho, peer, '', so, opts, phases)
+    if (r.outcome !== 'running') throw new HandoverAbortedError(`the target did not start the clone of ${m.id}`)
+    return { instance: r.instance, peer, precopyBytes: bytes, finalBytes: 0, downtimeMs: 0, totalMs: performance.now() - t0, phases }
   }
 
   let precopyBytes = 0
+  let finalBytes = 0
   let ho: Handover | undefined
   if (opts.precopy !== false) {
-    const { snapshot } = await inst.snapshot({ then: 'continue', signal: opts.signal })
-    const root = await encode(snapshot)
+    const root = await capture('precopy', 'continue')
     precopyBytes = await push(root, 'precopy')
     // the target verifies and compiles while the program still runs here
-    ho = await Handover.prepare(node, peer, { root: root.toString(), clone: false, owner: m.owner, instance: m.id, transient: m.transient }, opts.signal)
+    ho = await prepare(root, false)
   }
-  // from here the instance is down until the target confirms, or we resume it
+  // from here the instance is down until the target runs it, or we resume it
   const tDown = performance.now()
   m.migrating = true
+  let quiet: (() => void) | undefined
   try {
     if (m.instance !== inst) throw new RequestError(ErrorCode.CONFLICT, `instance ${m.id} ended (${m.status.state}) before it could be moved`)
-    const { snapshot } = await inst.suspend({ signal: opts.signal })
-    const root = await encode(snapshot)
+    quiet = ho?.keepAlive()
+    const root = await capture('final', 'stop')
     m.snapshotRoot = root
-    const finalBytes = await push(root, 'final')
-    ho ??= await Handover.prepare(node, peer, { root: root.toString(), clone: false, owner: m.owner, instance: m.id, transient: m.transient }, opts.signal)
-    const id = await ho.commit(root.toString(), opts.signal)
-    const downtimeMs = performance.now() - tDown
-    node.forgetMigrated(m, `${peer}/${id}`)
-    return { instance: id, peer, precopyBytes, finalBytes, downtimeMs, totalMs: performance.now() - t0 }
+    finalBytes = await push(root, 'final')
+    quiet?.()
+    ho ??= await prepare(root, false)
+    await timed('commit', async () => { await ho!.commit(root.toString()) })
+    opts.onProgress?.({ type: 'migrate:progress', phase: 'ready', sentBytes: finalBytes, sentBlocks: 0 })
   } catch (err) {
-    ho?.abort()
+    quiet?.()
+    ho?.abort((err as Error).message)
     m.migrating = false
-    if (m.instance == null && m.status.state === 'suspended') {
-      // the target did not confirm: the original continues here
-      await node.resume(m.id).catch(e => { node.log.error('could not resume %s after a failed migration: %s', m.id, (e as Error).message) })
-    }
+    await resumeHere(node, m)
+    // a COMMIT that reached the target may have left a fenced copy there: have it dropped
+    if (ho?.committed === true) void cleanUp(node, peer, ho.id, m.id, so.stallMs)
     throw err
+  }
+  // GO: past this point the original resumes only when the target says it does not run it
+  let r: Resolution
+  try {
+    r = await goAhead(node, ho, peer, m.id, so, opts, phases)
+  } catch (err) {
+    if (err instanceof MigrationInDoubtError) resolveInBackground(node, m, peer, ho.id, so.stallMs)
+    throw err
+  }
+  if (r.outcome !== 'running') {
+    m.migrating = false
+    await resumeHere(node, m)
+    throw new HandoverAbortedError(`the target did not start ${m.id}; it resumed here`)
+  }
+  const downtimeMs = performance.now() - tDown
+  node.forgetMigrated(m, `${peer}/${r.instance}`)
+  return { instance: r.instance, peer, precopyBytes, finalBytes, downtimeMs, totalMs: performance.now() - t0, phases }
+}
+
+/** Send GO; if its answer is lost, ask (RESOLVE) on new streams. */
+async function goAhead (node: GateNode, ho: Handover, peer: string, instance: string, so: { stallMs: number }, opts: MigrateOptions, phases: Record<string, number>): Promise<Resolution> {
+  const t = performance.now()
+  try {
+    const p = ho.go()
+    opts.onProgress?.({ type: 'migrate:progress', phase: 'go', sentBytes: 0, sentBlocks: 0 })
+    return { outcome: 'running', instance: await p }
+  } catch (err) {
+    node.log('handover %s to %s: no answer to GO (%s); resolving', ho.id, peer, (err as Error).message)
+    const r = await resolveHandover(node, peer, ho.id, instance, { stallMs: so.stallMs, onError: e => { node.log('resolve %s: %s', ho.id, e.message) } })
+    if (r == null) throw new MigrationInDoubtError(instance === '' ? 'a clone' : instance, peer, err as Error)
+    return r
+  } finally {
+    phases.go = performance.now() - t
   }
 }
 
-/** The migrate stream: request -> PREPARED, then commit -> RUNNING. */
-class Handover {
-  private constructor (private readonly ch: MessageChannel) {}
+async function resumeHere (node: GateNode, m: Managed): Promise<void> {
+  if (m.instance != null || m.status.state !== 'suspended') return
+  await node.resume(m.id).catch(e => { node.log.error('could not resume %s after a failed migration: %s', m.id, (e as Error).message) })
+}
 
-  static async prepare (node: GateNode, peer: string, req: MigrateRequest, signal?: AbortSignal): Promise<Handover> {
-    const s = await node.dial(peer, MIGRATE_PROTOCOL, { signal })
-    const ch = new MessageChannel(streamDuplex(s), { maxFrame: MAX_CONTROL_FRAME })
-    try {
-      await ch.write(MigrateRequest, req)
-      const prep = await ch.expect(MigrateReply, { what: 'prepare reply', timeoutMs: 120_000, signal })
-      if (prep.code !== ErrorCode.OK) throw new RemoteError(prep.code, prep.error)
-      return new Handover(ch)
-    } catch (err) {
-      ch.abort()
-      throw err
-    }
+/** After a failure before GO: a target that held a READY copy drops it once asked (it would fence it otherwise). */
+async function cleanUp (node: GateNode, peer: string, id: string, instance: string, stallMs: number): Promise<void> {
+  const r = await resolveHandover(node, peer, id, instance, { stallMs, attempts: 3 }).catch(() => undefined)
+  if (r?.outcome === 'running') node.log.error('handover %s: the target runs %s without GO', id, instance)
+}
+
+/** An in-doubt handover: ask until the target answers, then forget or resume the original. */
+function resolveInBackground (node: GateNode, m: Managed, peer: string, id: string, stallMs: number): void {
+  const until = performance.now() + BACKGROUND_RESOLVE_FOR_MS
+  const attempt = async (): Promise<void> => {
+    if (!node.isStarted || node.table.get(m.id) !== m || m.instance != null) return
+    const r = await resolveHandover(node, peer, id, m.id, { stallMs, attempts: 1 }).catch(() => undefined)
+    if (r?.outcome === 'running') { node.forgetMigrated(m, `${peer}/${r.instance}`); return }
+    if (r?.outcome === 'aborted') { m.migrating = false; await resumeHere(node, m); return }
+    if (performance.now() < until) { setTimeout(() => { void attempt() }, BACKGROUND_RESOLVE_EVERY_MS).unref(); return }
+    m.migrating = false
+    node.log.error('handover %s of %s to %s stayed in doubt; the instance is kept suspended here', id, m.id, peer)
   }
-
-  /** Commit (with the final snapshot's root, if it differs); returns the instance ID there once it runs. */
-  async commit (root: string, signal?: AbortSignal): Promise<string> {
-    try {
-      await this.ch.write(MigrateCommit, { commit: true, root })
-      const run = await this.ch.expect(MigrateReply, { what: 'running reply', timeoutMs: 60_000, signal })
-      if (run.code !== ErrorCode.OK) throw new RemoteError(run.code, run.error)
-      await this.ch.close()
-      return run.instance
-    } catch (err) {
-      this.ch.abort()
-      throw err
-    }
-  }
-
-  abort (): void { this.ch.abort() }
+  setTimeout(() => { void attempt() }, BACKGROUND_RESOLVE_EVERY_MS).unref()
 }

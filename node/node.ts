@@ -20,7 +20,8 @@ import { CID } from 'multiformats/cid'
 import { Executor, type Instance, type InstanceStatus, type LaunchOptions } from '../executor/index.js'
 import { decodeSnapshot, encodeSnapshot, type Blockstore } from '../executor/snapshot/index.js'
 import { CompileError } from '../compiler/errors.js'
-import { ATTACH_PROTOCOL, CONTROL_PROTOCOL, DEPLOY_PROTOCOL, MAX_INBOUND_STREAMS, MESSAGE_PROTOCOL, MIGRATE_PROTOCOL, SNAPSHOT_PUSH_PROTOCOL } from '../protocols/ids.js'
+import { ATTACH_PROTOCOL, CONTROL_PROTOCOL, DEPLOY_PROTOCOL, MAX_INBOUND_STREAMS, MESSAGE_PROTOCOL, SNAPSHOT_PUSH_PROTOCOL } from '../protocols/ids.js'
+import { HANDOVER_PROTOCOL } from '../protocols/handover/index.js'
 import { bytes } from '../protocols/channel.js'
 import { streamDuplex } from '../protocols/libp2p-duplex.js'
 import { requestAttach, requestControl, requestDeploy, sendMessage, type DeployInput, type DeployResult, type RequestOptions } from '../protocols/client.js'
@@ -141,7 +142,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     await this.libp2p.handle(CONTROL_PROTOCOL, (s, c) => this.serve(s, async () => { await handleControl(this, s, c.remotePeer.toString()) }), opts)
     await this.libp2p.handle(MESSAGE_PROTOCOL, (s, c) => this.serve(s, async () => { await handleMessage(this, s, c.remotePeer.toString()) }), opts)
     await this.libp2p.handle(SNAPSHOT_PUSH_PROTOCOL, (s, c) => this.serve(s, async () => { await handleSnapshotPush(this, s, c.remotePeer.toString()) }), opts)
-    await this.libp2p.handle(MIGRATE_PROTOCOL, (s, c) => this.serve(s, async () => { await handleMigrate(this, s, c.remotePeer.toString()) }), opts)
+    await this.libp2p.handle(HANDOVER_PROTOCOL, (s, c) => this.serve(s, async () => { await handleMigrate(this, s, c.remotePeer.toString()) }), opts)
     this.directory.start()
     this.started = true
     void this.directory.advertise(EXECUTOR_SERVICE)
@@ -385,6 +386,19 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
       this.table.delete(id)
       throw err
     }
+    return m
+  }
+
+  /**
+   * @internal target side of a handover that never got its GO: keep the
+   * snapshot as a suspended instance (not started; resumable by its owner).
+   */
+  async keepSuspended (s: { id: string, owner: string, moduleHash: string, entry: string, root: CID }): Promise<Managed> {
+    const m = this.table.add(new Managed({ id: s.id, owner: s.owner, moduleHash: s.moduleHash, transient: false, entry: s.entry }))
+    m.status = { state: 'suspended' }
+    m.snapshotRoot = s.root
+    this.emit('instance', m)
+    await this.records.save({ id: s.id, owner: s.owner, moduleHash: s.moduleHash, entry: s.entry, root: s.root.toString(), resumeOnStart: false, savedAt: new Date().toISOString() })
     return m
   }
 
