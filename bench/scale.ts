@@ -4,16 +4,24 @@
 // takes from its spawn to finding a service another node advertises; DHT
 // lookup rate and latency from one node (hits and misses, sequential and 8
 // at once), timed at the control API, not through a CLI process per lookup;
-// RSS of every node. Run: npm run bench:scale [-- 3 20 50]
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+// RSS of every node. Run: npm run bench:scale [-- [--concurrency 4] 3 20 50]
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import { ControlClient } from '../cli/client.js'
 import { LocalTestnet, bootstrapAddrs, type TestnetEvent } from '../testnet/local.js'
 import { spawnNode, stopProcess } from '../testnet/process.js'
 
-const SIZES = process.argv.slice(2).map(Number).filter(n => n > 0)
+const ARGS = parseArgs({ allowPositionals: true, options: { concurrency: { type: 'string' } } })
+const SIZES = ARGS.positionals.map(Number).filter(n => n > 0)
 if (SIZES.length === 0) SIZES.push(3, 20, 50)
+/** Nodes started at once by LocalTestnet.up after the bootstrap node. */
+const CONCURRENCY = Number(ARGS.values.concurrency ?? 4)
+/** Idle window over which the nodes' CPU use is sampled. */
+const IDLE_MS = 10_000
+/** USER_HZ: the unit of utime/stime in /proc/<pid>/stat. */
+const CLK_TCK = 100
 /** Service names advertised per testnet (by nodes other than the lookup node, node 2). */
 const NAMES = 16
 /** Names the new node looks up once it is up (CLI semantics: limit 20). */
@@ -47,6 +55,7 @@ interface Result {
   hitConc: Lookups
   missSeq: Lookups
   missConc: Lookups
+  idleCpuPct: number[]
   rssKiB: number[]
   pssKiB: number[]
   peers: number[]
@@ -75,6 +84,29 @@ const checkStop = (): void => { if (stop.signal.aborted) throw new Error(stopRea
 async function procKiB (path: string, key: string): Promise<number> {
   const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(await readFile(path, 'utf8').catch(() => ''))
   return m == null ? NaN : Number(m[1])
+}
+
+/** CPU seconds (user + system) pid has used so far. */
+async function cpuSeconds (pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK
+}
+
+/**
+ * Node processes whose data dir is under `root` that are still alive
+ * (LocalTestnet.up can leave some behind when it fails): stopped.
+ */
+async function reap (root: string): Promise<number> {
+  const left: Array<{ pid: number, dataDir: string }> = []
+  for (const e of await readdir('/proc')) {
+    if (!/^\d+$/.test(e)) continue
+    const cmd = (await readFile(`/proc/${e}/cmdline`, 'utf8').catch(() => '')).split('\0')
+    const i = cmd.indexOf('--data-dir')
+    if (i >= 0 && cmd[i + 1]?.startsWith(root + '/') === true && cmd.includes('node')) left.push({ pid: Number(e), dataDir: cmd[i + 1] })
+  }
+  await Promise.all(left.map(async x => { await stopProcess(x.pid, x.dataDir, 'SIGTERM') }))
+  return left.length
 }
 
 /**
@@ -165,7 +197,7 @@ async function measure (n: number, dir: string): Promise<Result> {
   }
   const loadBefore = loadavg()[0]
   const t0 = performance.now()
-  const tn = await LocalTestnet.up({ dir, nodes: n, concurrency: 4, startTimeoutMs: START_TIMEOUT_MS, signal: stop.signal, onEvent })
+  const tn = await LocalTestnet.up({ dir, nodes: n, concurrency: CONCURRENCY, startTimeoutMs: START_TIMEOUT_MS, signal: stop.signal, onEvent })
   try {
     const startupS = (performance.now() - t0) / 1000
     console.error(`  ${n} nodes up in ${startupS.toFixed(1)} s`)
@@ -198,6 +230,12 @@ async function measure (n: number, dir: string): Promise<Result> {
       console.error(`  new node failed: ${freshError}`)
     }
 
+    const cpu0 = await Promise.all(tn.nodes.map(async x => await cpuSeconds(x.pid)))
+    await sleep(IDLE_MS)
+    checkStop()
+    const cpu1 = await Promise.all(tn.nodes.map(async x => await cpuSeconds(x.pid)))
+    const idleCpuPct = cpu1.map((x, j) => (x - cpu0[j]) / (IDLE_MS / 1000) * 100)
+    console.error(`  idle CPU per node: median ${median(idleCpuPct).toFixed(1)} %, total ${sum(idleCpuPct).toFixed(0)} % of one core`)
     const c = clients[1]
     // the control API's own cost (HTTP, signed token, no DHT): the floor under every lookup
     const apiMs: number[] = []
@@ -212,7 +250,7 @@ async function measure (n: number, dir: string): Promise<Result> {
     // PSS counts shared pages (the node binary, libraries) once across processes
     const pss = await Promise.all(tn.nodes.map(async x => await procKiB(`/proc/${x.pid}/smaps_rollup`, 'Pss')))
     const peers = await Promise.all(clients.map(async cl => (await cl.json('GET', 'peers').catch(() => ({ peers: [] }))).peers.length as number))
-    return { n, startupS, startMs, warnings, advertiseMs, fresh, freshError, apiMs, hitSeq, hitConc, missSeq, missConc, rssKiB: rss, pssKiB: pss, peers, load: [loadBefore, loadavg()[0]] }
+    return { n, startupS, startMs, warnings, advertiseMs, fresh, freshError, apiMs, idleCpuPct, hitSeq, hitConc, missSeq, missConc, rssKiB: rss, pssKiB: pss, peers, load: [loadBefore, loadavg()[0]] }
   } finally {
     await rm(join(dir, 'new'), { recursive: true, force: true })
     await rm(join(dir, 'new.log'), { force: true })
@@ -240,7 +278,7 @@ function report (results: Result[]): void {
   ])
   const w = cols.map((c, i) => Math.max(c.length, ...rows.map(r => r[i].length)))
   const line = (xs: string[]): string => '| ' + xs.map((x, i) => x.padStart(w[i])).join(' | ') + ' |'
-  console.log('\n## Scale check: local testnet on 127.0.0.1, one process per node')
+  console.log(`\n## Scale check: local testnet on 127.0.0.1, one process per node, started ${CONCURRENCY} at a time`)
   console.log(line(cols))
   console.log('|' + w.map(x => '-'.repeat(x + 1) + ':').join('|') + '|')
   for (const r of rows) console.log(line(r))
@@ -255,6 +293,7 @@ function report (results: Result[]): void {
       console.log(`  ${k.padEnd(8)} ${String(l.count).padStart(4)} lookups in ${f(l.seconds, 1)} s: ${f(rate(l), 1)}/s, ms p50 ${f(pct(l.ms, 50))} p95 ${f(pct(l.ms, 95))} p99 ${f(pct(l.ms, 99))} max ${f(Math.max(...l.ms))}; ${l.failed} ${k.startsWith('hit') ? 'without a provider or failed' : 'failed'}${l.why.length > 0 ? ': ' + l.why.join('; ') : ''}`)
     }
     console.log(`  memory: RSS total ${f(sum(r.rssKiB) / 1024 / 1024, 2)} GiB, PSS total ${f(sum(r.pssKiB) / 1024 / 1024, 2)} GiB (shared pages counted once), PSS per node median ${f(median(r.pssKiB) / 1024)} MiB`)
+    console.log(`  idle CPU (${IDLE_MS / 1000} s, no lookups): per node median ${f(median(r.idleCpuPct), 1)} % max ${f(Math.max(...r.idleCpuPct), 1)} %, all nodes ${f(sum(r.idleCpuPct))} % of one core (the machine has 2)`)
     console.log(`  connections per node: median ${f(median(r.peers))} min ${f(Math.min(...r.peers))} max ${f(Math.max(...r.peers))}; load average ${f(r.load[0], 1)} before, ${f(r.load[1], 1)} after`)
   }
 
@@ -281,7 +320,8 @@ async function main (): Promise<void> {
       console.error(`scale: N=${n} (load average ${f(loadavg()[0], 1)})`)
       // a size that fails (start timeout, ...) is reported and the next one still runs
       try { results.push(await measure(n, join(root, `n${n}`))) } catch (err) {
-        failures.push(`N=${n}: ${(err as Error).message}`)
+        const left = await reap(root)
+        failures.push(`N=${n}: ${(err as Error).message}${left > 0 ? ` (${left} node process(es) were left running: stopped)` : ''}`)
         console.error(`scale: N=${n} failed: ${(err as Error).message}`)
       }
     }
@@ -289,6 +329,7 @@ async function main (): Promise<void> {
     if (results.length > 0) report(results)
     for (const x of failures) console.log(`failed ${x}`)
     clearInterval(guard)
+    await reap(root)
     await rm(root, { recursive: true, force: true })
   }
 }
