@@ -55,6 +55,7 @@ node options:
   --bootstrap <multiaddr> peer to join (repeatable)
   --control-port <n>      control API port on 127.0.0.1 (default random, see <data-dir>/control.json)
   --control-socket <path> serve the control API on a unix socket instead
+  --exit-with <pid>       stop when that process is gone
   --testnet public|local  join the public testnet (testnet/public.json, or $GATE_TESTNET_FILE) or the local one
   --allow <peer-id>       accept deploys only from these peers (repeatable; default open with quotas)
   --dht amino             use the public IPFS DHT instead of the Gate one
@@ -108,7 +109,8 @@ async function main (argv: string[]): Promise<void> {
       node: { type: 'string' },
       n: { type: 'string', short: 'n' },
       netns: { type: 'boolean', default: false },
-      keep: { type: 'boolean', default: false }
+      keep: { type: 'boolean', default: false },
+      'exit-with': { type: 'string' }
     }
   })
   const [cmd, ...rest] = positionals
@@ -157,6 +159,7 @@ async function main (argv: string[]): Promise<void> {
         controlPort: num('control-port', values['control-port']),
         controlSocket: values['control-socket'],
         join: joining,
+        exitWith: num('exit-with', values['exit-with']),
         init: {
           ...joining?.init,
           dataDir,

@@ -22,6 +22,8 @@ export interface TestnetInit {
   netns?: boolean
   /** Extra arguments for every `gate node start` (e.g. ['--allow', id]). */
   nodeArgs?: string[]
+  /** Nodes stop by themselves when this process is gone (tests set their own pid). */
+  exitWithPid?: number
   /** How many nodes start at once after the bootstrap node (default 4). */
   concurrency?: number
   /** Per node (default 60 s). */
@@ -72,7 +74,7 @@ export class LocalTestnet {
       version: 1,
       dir: init.dir,
       createdAt: new Date().toISOString(),
-      nodeArgs: init.nodeArgs ?? [],
+      nodeArgs: [...(init.nodeArgs ?? []), ...(init.exitWithPid != null ? ['--exit-with', String(init.exitWithPid)] : [])],
       nodes: []
     }
     if (init.netns === true) state.netnsPrefix = `gtn${randomBytes(3).toString('hex')}`

@@ -18,6 +18,8 @@ export interface NodeStartFlags {
   controlSocket?: string
   /** Joining a testnet: its bootstrap peers are dialed once after the start and the outcome printed. */
   join?: Join
+  /** Stop (gracefully) when this process is gone: test testnets do not outlive their test. */
+  exitWith?: number
   json: boolean
 }
 
@@ -58,6 +60,12 @@ export async function nodeStart (f: NodeStartFlags): Promise<void> {
     const stop = (): void => { resolve() }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
+    const parent = f.exitWith
+    if (parent != null) {
+      setInterval(() => {
+        try { process.kill(parent, 0) } catch { process.stderr.write(`gate: process ${parent} is gone\n`); stop() }
+      }, 1000).unref()
+    }
   })
   process.stderr.write('gate: stopping (suspending running instances)\n')
   await api.stop()
