@@ -87,6 +87,8 @@ export class ControlServer {
       const done = await routeModules(r) || await routeInstances(r) || await routeNet(r)
       if (!done) throw new RequestError(ErrorCode.NOT_FOUND, `no such path ${u.pathname}`)
     } catch (err) {
+      // an error that is not a refusal is a bug or an environment failure: keep its stack
+      if (errorBody(err).status >= 500) this.node.log.error('control API %s %s: %s', req.method, req.url, (err as Error)?.stack ?? String(err))
       fail(res, err)
     }
   }

@@ -15,11 +15,11 @@ interface Started { proc: ChildProcess, dir: string, peerId: string, addresses: 
 
 async function startNode (): Promise<Started> {
   const dir = tempDir('gate-cli-node-')
-  const proc = spawn(gate, ['node', 'start', '--json', '--data-dir', dir, '--listen', '/ip4/127.0.0.1/tcp/0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const proc = spawn(gate, ['node', 'start', '--json', '--data-dir', dir, '--listen', '/ip4/127.0.0.1/tcp/0', '--exit-with', String(process.pid)], { stdio: ['ignore', 'pipe', 'inherit'] })
   const lines: string[] = []
   const rl = createInterface({ input: proc.stdout! })
   const started = await new Promise<any>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error('node did not start in 30 s')) }, 30_000)
+    const timer = setTimeout(() => { reject(new Error('node did not start in 90 s')) }, 90_000)
     rl.on('line', l => {
       lines.push(l)
       const e = JSON.parse(l)
