@@ -21,14 +21,19 @@ export interface StallOptions {
 /** Open a stream; a dial that makes no progress within the stall deadline is a StallError. */
 export async function dialGuarded (node: GateNode, peer: string, protocol: string, opts: StallOptions): Promise<Stream> {
   opts.signal?.throwIfAborted()
-  const timeout = AbortSignal.timeout(opts.stallMs)
-  const signal = opts.signal != null ? AbortSignal.any([opts.signal, timeout]) : timeout
+  // not AbortSignal.timeout: libp2p keeps the dial's signal on the stream,
+  // and a timer firing later would abort a stream that is working fine
+  const timeout = new AbortController()
+  const timer = setTimeout(() => { timeout.abort(new StallError(`opening ${protocol} to ${peer}`, opts.stallMs)) }, opts.stallMs)
+  const signal = opts.signal != null ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal
   try {
     return await node.dial(peer, protocol, { signal })
   } catch (err) {
     opts.signal?.throwIfAborted()
-    if (timeout.aborted) throw new StallError(`opening ${protocol} to ${peer}`, opts.stallMs)
+    if (timeout.signal.aborted) throw timeout.signal.reason as Error
     throw err
+  } finally {
+    clearTimeout(timer)
   }
 }
 

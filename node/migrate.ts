@@ -11,6 +11,7 @@
  * started there with a new ID and new randomness.
  */
 import { randomUUID } from 'node:crypto'
+import type { Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import { encodeSnapshot } from '../executor/snapshot/index.js'
 import type { InstanceSnapshot } from '../executor/index.js'
@@ -24,6 +25,7 @@ import { guardDuplex, StallError } from '../protocols/stall.js'
 import { dialGuarded, Handover, resolveHandover, type Resolution } from './handover-client.js'
 import type { Managed } from './instances.js'
 import { HandoverAbortedError, MigrationInDoubtError } from './migrate-errors.js'
+import { lastChunks, patchBases, rememberChunks } from './snapshot-history.js'
 import type { GateNode } from './node.js'
 
 export type MigratePhase = 'precopy' | 'final' | 'clone' | 'ready' | 'go'
@@ -77,22 +79,29 @@ export async function migrateInstance (node: GateNode, m: Managed, peer: string,
     const t = performance.now()
     try { return await f() } finally { phases[name] = performance.now() - t }
   }
-  // the pre-copy snapshot: the final one re-hashes only chunks that changed since
-  let previous: { memory: Uint8Array, chunks: Array<CID | null> } | undefined
+  // the last snapshot of it (taken here, or the one it was resumed from):
+  // unchanged chunks are not hashed again, changed ones can go as patches
+  let previous: { memory?: Uint8Array, chunks: Array<CID | null> } | undefined
+  const known = lastChunks(node, m.id)
+  if (known != null) previous = { chunks: known }
+  let bases = new Map<string, CID>()
   const capture = async (name: string, then: 'continue' | 'stop'): Promise<CID> => {
     const { snapshot } = await timed(`${name}.capture`, async () => then === 'stop' ? await inst.suspend({ signal: opts.signal }) : await inst.snapshot({ then, signal: opts.signal }))
     return await timed(`${name}.encode`, async () => await encode(snapshot))
   }
   const encode = async (s: InstanceSnapshot): Promise<CID> => {
     const r = await encodeSnapshot(s, node.snapshots, { moduleBytes, previous })
+    bases = patchBases(previous?.chunks, r.chunks)
     previous = { memory: s.memory, chunks: r.chunks }
+    rememberChunks(node, m.id, r.chunks)
     return r.root
   }
-  const push = async (root: CID, phase: 'precopy' | 'final' | 'clone'): Promise<number> => await timed(`${phase}.push`, async () => {
-    const s = await dialGuarded(node, peer, SNAPSHOT_PUSH_PROTOCOL, so)
+  const push = async (root: CID, phase: 'precopy' | 'final' | 'clone', opened?: Promise<Stream>): Promise<number> => await timed(`${phase}.push`, async () => {
+    const s = await (opened ?? dialGuarded(node, peer, SNAPSHOT_PUSH_PROTOCOL, so))
     const g = guardDuplex(streamDuplex(s), { stallMs: so.stallMs, what: `snapshot push to ${peer}`, signal: opts.signal })
     try {
       const r = await pushSnapshot(g, root, node.snapshots, {
+        bases,
         signal: g.signal,
         onProgress: e => opts.onProgress?.({ type: 'migrate:progress', phase, sentBytes: e.sentBytes, sentBlocks: e.sentBlocks })
       })
@@ -139,9 +148,18 @@ export async function migrateInstance (node: GateNode, m: Managed, peer: string,
   try {
     if (m.instance !== inst) throw new RequestError(ErrorCode.CONFLICT, `instance ${m.id} ended (${m.status.state}) before it could be moved`)
     quiet = ho?.keepAlive()
-    const root = await capture('final', 'stop')
+    // the final push's stream opens while the instance suspends, not after
+    const opened = ho != null ? dialGuarded(node, peer, SNAPSHOT_PUSH_PROTOCOL, so) : undefined
+    opened?.catch(() => {})
+    let root: CID
+    try {
+      root = await capture('final', 'stop')
+    } catch (err) {
+      void opened?.then(s => { s.abort(err as Error) }, () => {})
+      throw err
+    }
     m.snapshotRoot = root
-    finalBytes = await push(root, 'final')
+    finalBytes = await push(root, 'final', opened)
     quiet?.()
     ho ??= await prepare(root, false)
     await timed('commit', async () => { await ho!.commit(root.toString()) })

@@ -40,6 +40,7 @@ import { makePeerPort, type PeerPortHost } from './peer-port.js'
 import { SuspendedRecords, type SuspendedRecord } from './persist.js'
 import { Policy } from './policy.js'
 import { ModuleStore, snapshotBlockstore } from './stores.js'
+import { writeBehind } from './write-behind.js'
 import { handleDeploy } from './handlers/deploy.js'
 import { handleAttach } from './handlers/attach.js'
 import { handleControl } from './handlers/control.js'
@@ -131,7 +132,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     await this.executor.start()
     this.source = this.init.ipfsApi != null ? new KuboModuleSource(this.init.ipfsApi) : new HeliaModuleSource(helia)
     this.modules = new ModuleStore(join(dir, 'modules'))
-    this.snapshots = snapshotBlockstore(helia)
+    this.snapshots = writeBehind(snapshotBlockstore(helia), (cid, err) => { this.log.error('could not store block %s: %s', cid.toString(), err.message) })
     this.records = new SuspendedRecords(join(dir, 'instances'))
     this.policy = new Policy(this.self, this.init.policy)
     this.directory = new ServiceDirectory(this.libp2p, this.logger.forComponent('gate:directory'), this.init.reprovideMs ?? DEFAULT_REPROVIDE_MS)
@@ -166,6 +167,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
         })
       }))
       for (const s of this.streams) s.abort(new Error('node stopping'))
+      await this.snapshots.flush?.().catch(err => { this.log.error('could not store snapshot blocks: %s', (err as Error).message) })
       this.directory.stop()
       await this.executor.stop()
       await this.helia.stop()
@@ -280,6 +282,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     const enc = await encodeSnapshot(snapshot, this.snapshots, { moduleBytes: bytes })
     m.snapshotRoot = enc.root
     m.transient = false
+    await this.snapshots.flush?.()
     const rec: SuspendedRecord = { id: m.id, owner: m.owner, moduleHash: m.moduleHash, entry: m.entry, root: enc.root.toString(), resumeOnStart: forShutdown, savedAt: new Date().toISOString() }
     await this.records.save(rec)
   }
@@ -331,6 +334,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
       root = (await encodeSnapshot(snapshot, this.snapshots, { moduleBytes: await this.modules.get(m.moduleHash) })).root
     }
     if (root == null) throw new RequestError(ErrorCode.CONFLICT, `instance ${id} is ${m.status.state}; it has no snapshot`)
+    await this.snapshots.flush?.()
     void this.helia.routing.provide(root, { signal: AbortSignal.timeout(30_000) }).catch(() => {})
     return root
   }
@@ -398,6 +402,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     m.status = { state: 'suspended' }
     m.snapshotRoot = s.root
     this.emit('instance', m)
+    await this.snapshots.flush?.()
     await this.records.save({ id: s.id, owner: s.owner, moduleHash: s.moduleHash, entry: s.entry, root: s.root.toString(), resumeOnStart: false, savedAt: new Date().toISOString() })
     return m
   }

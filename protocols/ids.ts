@@ -4,7 +4,8 @@ export const DEPLOY_PROTOCOL = '/gate/deploy/1.0.0'
 export const ATTACH_PROTOCOL = '/gate/attach/1.0.0'
 export const CONTROL_PROTOCOL = '/gate/control/1.0.0'
 export const MESSAGE_PROTOCOL = '/gate/message/1.0.0'
-export const SNAPSHOT_PUSH_PROTOCOL = '/gate/snapshot-push/1.0.0'
+/** v2: binary block frames and page patches against a base block (protocols/snapshot-push/). */
+export const SNAPSHOT_PUSH_PROTOCOL = '/gate/snapshot-push/2.0.0'
 export const MIGRATE_PROTOCOL = '/gate/migrate/1.0.0'
 
 /** Small control messages (requests, responses, acks). */

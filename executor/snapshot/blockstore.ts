@@ -17,6 +17,8 @@ export interface Blockstore {
    * may skip hashing it again. Undefined otherwise.
    */
   peekVerified?: (cid: CID) => Uint8Array | undefined
+  /** Optional: resolves once every put so far is durable (a store that writes behind). */
+  flush?: () => Promise<void>
 }
 
 export class MemoryBlockstore implements Blockstore {

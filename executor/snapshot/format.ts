@@ -53,17 +53,51 @@ export interface EncodeOptions {
   /** Include the original module, so the snapshot is self-contained. */
   moduleBytes?: Uint8Array
   /**
-   * An earlier snapshot of the same instance (its memory and the chunk
-   * CIDs it was encoded with, all in `store`): chunks whose bytes did not
-   * change keep their CID without being hashed again (a byte compare is
+   * An earlier snapshot of the same instance (the chunk CIDs it was encoded
+   * with, all in `store`, and its memory if at hand; without it a chunk's
+   * earlier bytes come from `store.peekVerified`): chunks whose bytes did
+   * not change keep their CID without being hashed again (a byte compare is
    * several times cheaper than SHA-256).
    */
-  previous?: { memory: Uint8Array, chunks: Array<CID | null> }
+  previous?: { memory?: Uint8Array, chunks: Array<CID | null> }
+}
+
+/** Block writes an encoder or receiver keeps in flight at once (a store on disk overlaps them). */
+export const PUT_CONCURRENCY = 16
+
+/**
+ * Bounded concurrent puts: `add` waits while `limit` are in flight; `drain`
+ * waits for all (and throws the first error). With `ifNew`, the block is
+ * put only if the store lacks it, and `ifNew` is called then.
+ */
+export class PutQueue {
+  private readonly inFlight = new Set<Promise<void>>()
+  private error: unknown
+  constructor (private readonly store: Blockstore, private readonly limit = PUT_CONCURRENCY) {}
+
+  async add (cid: CID, bytes: Uint8Array, ifNew?: () => void): Promise<void> {
+    if (this.error != null) throw this.error
+    while (this.inFlight.size >= this.limit) await Promise.race(this.inFlight)
+    const task = async (): Promise<void> => {
+      if (ifNew != null) {
+        if (await this.store.has(cid)) return
+        ifNew()
+      }
+      await this.store.put(cid, bytes)
+    }
+    const p: Promise<void> = task().catch(err => { this.error ??= err }).finally(() => { this.inFlight.delete(p) })
+    this.inFlight.add(p)
+  }
+
+  async drain (): Promise<void> {
+    await Promise.all(this.inFlight)
+    if (this.error != null) throw this.error
+  }
 }
 
 export interface EncodeResult {
   root: CID
-  /** Blocks and bytes the store did not have before. */
+  /** Blocks and bytes the store did not have before (a store that writes behind: did not hold in memory). */
   newBlocks: number
   newBytes: number
   totalBlocks: number
@@ -75,23 +109,32 @@ export interface EncodeResult {
 /** Write a snapshot's blocks to a store; returns the root CID. */
 export async function encodeSnapshot (s: InstanceSnapshot, store: Blockstore, opts: EncodeOptions = {}): Promise<EncodeResult> {
   const r: EncodeResult = { root: undefined as unknown as CID, newBlocks: 0, newBytes: 0, totalBlocks: 0, totalBytes: 0, chunks: [] }
+  const q = new PutQueue(store)
   const put = async (cid: CID, bytes: Uint8Array): Promise<CID> => {
     r.totalBlocks++; r.totalBytes += bytes.byteLength
-    if (!(await store.has(cid))) { await store.put(cid, bytes); r.newBlocks++; r.newBytes += bytes.byteLength }
+    if (store.peekVerified?.(cid) != null) return cid
+    // a store that writes behind skips blocks it has on its own, off this path
+    await q.add(cid, bytes, store.flush != null ? undefined : () => { r.newBlocks++; r.newBytes += bytes.byteLength })
+    if (store.flush != null) { r.newBlocks++; r.newBytes += bytes.byteLength }
     return cid
   }
   const chunks: Array<CID | null> = []
   const mem = s.memory
+  const prev = opts.previous
   for (let off = 0; off < mem.byteLength; off += CHUNK_SIZE) {
     const end = Math.min(off + CHUNK_SIZE, mem.byteLength)
     const c = mem.subarray(off, end)
-    const prev = opts.previous
     const i = off / CHUNK_SIZE
-    if (prev != null && i < prev.chunks.length && end <= prev.memory.byteLength && Buffer.compare(c, prev.memory.subarray(off, end)) === 0) {
-      const same = prev.chunks[i]
-      if (same != null) { r.totalBlocks++; r.totalBytes += c.byteLength }
-      chunks.push(same)
-      continue
+    const was = prev != null && i < prev.chunks.length ? prev.chunks[i] : undefined
+    if (was !== undefined) {
+      const before = prev?.memory != null
+        ? (end <= prev.memory.byteLength ? prev.memory.subarray(off, end) : undefined)
+        : (was != null ? store.peekVerified?.(was) : undefined)
+      if (before != null && before.byteLength === c.byteLength && Buffer.compare(c, before) === 0) {
+        if (was != null) { r.totalBlocks++; r.totalBytes += c.byteLength }
+        chunks.push(was)
+        continue
+      }
     }
     chunks.push(isZero(c) ? null : await put(rawCid(c), c.slice()))
   }
@@ -126,7 +169,10 @@ export async function encodeSnapshot (s: InstanceSnapshot, store: Blockstore, op
     moduleBytes: opts.moduleBytes?.byteLength ?? null
   }
   const bytes = dagCbor.encode(root)
+  // the root goes in last: a store that has a root has the whole snapshot
+  await q.drain()
   r.root = await put(cborCid(bytes), bytes)
+  await q.drain()
   return r
 }
 
@@ -147,21 +193,43 @@ export interface Decoded {
   snapshot: InstanceSnapshot
   moduleBytes?: Uint8Array
   root: CID
+  /** Memory chunk CIDs (null = zero chunk): EncodeOptions.previous of the next snapshot, DecodeOptions.reuse. */
+  chunks: Array<CID | null>
+}
+
+export interface DecodeOptions {
+  /**
+   * An earlier decode of the same instance whose memory may be taken over
+   * (it is changed in place): only chunks whose CID differs are read and
+   * copied, the rest is already right.
+   */
+  reuse?: { memory: Uint8Array, chunks: Array<CID | null> }
 }
 
 /** Read and verify a snapshot from a store. */
-export async function decodeSnapshot (root: CID, store: Blockstore): Promise<Decoded> {
+export async function decodeSnapshot (root: CID, store: Blockstore, opts: DecodeOptions = {}): Promise<Decoded> {
   const node = dagCbor.decode<any>(await getVerified(store, root))
   if (node?.kind !== KIND) throw new SnapshotVersionError(`${root.toString()} is not a gate snapshot`)
   if (node.version !== FORMAT_VERSION) throw new SnapshotVersionError(`snapshot format version ${String(node.version)} is not supported (this node reads ${FORMAT_VERSION})`)
-  const memory = new Uint8Array(node.memory.byteLength)
   const cs = node.memory.chunkSize as number
-  for (let i = 0; i < node.memory.chunks.length; i++) {
-    const c = node.memory.chunks[i] as CID | null
-    if (c == null) continue
+  const chunks = node.memory.chunks as Array<CID | null>
+  const reuse = opts.reuse != null && opts.reuse.memory.byteLength === node.memory.byteLength && cs === CHUNK_SIZE ? opts.reuse : undefined
+  const memory = reuse?.memory ?? new Uint8Array(node.memory.byteLength)
+  for (let i = 0; i < chunks.length; i++) {
+    const c = chunks[i]
+    const had = reuse?.chunks[i]
+    if (reuse != null && had !== undefined && (had === c || (had != null && c != null && had.equals(c)))) continue
+    if (c == null) {
+      if (reuse != null) memory.fill(0, i * cs, Math.min((i + 1) * cs, memory.byteLength))
+      continue
+    }
     const b = await getVerified(store, c)
     if (b.byteLength > cs || i * cs + b.byteLength > memory.byteLength) throw new SnapshotCorruptError(`memory chunk ${i} has a bad size`)
     memory.set(b, i * cs)
+  }
+  if (reuse != null) {
+    // chunks the earlier decode had past the end of this list
+    for (let i = chunks.length; i < reuse.chunks.length; i++) if (reuse.chunks[i] != null) memory.fill(0, i * cs, Math.min((i + 1) * cs, memory.byteLength))
   }
   const stack = node.stack != null ? await getVerified(store, node.stack) : new Uint8Array(0)
   let moduleBytes: Uint8Array | undefined
@@ -189,7 +257,7 @@ export async function decodeSnapshot (root: CID, store: Blockstore): Promise<Dec
     cpuTimeNs: BigInt(node.cpuTimeNs),
     outputBytes: Number(node.outputBytes)
   }
-  return { snapshot, moduleBytes, root }
+  return { snapshot, moduleBytes, root, chunks: [...chunks] }
 }
 
 /** Every CID a snapshot root links to, the root included (for sending only what a peer lacks). */

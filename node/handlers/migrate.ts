@@ -21,6 +21,7 @@ import { HandoverChannel, type Of } from '../../protocols/handover/channel.js'
 import { COMMIT_WAIT_MS, LEASE_MS, MAX_LEASE_MS, MIN_LEASE_MS, STALL_MS, type Outcome } from '../../protocols/handover/index.js'
 import { decodeSnapshot } from '../../executor/snapshot/index.js'
 import { ledgerOf, type LedgerEntry } from '../handover-ledger.js'
+import { rememberChunks } from '../snapshot-history.js'
 import type { GateNode } from '../node.js'
 
 /** Blocks one push may bring: 4 GiB of 256 KiB chunks, plus module and root. */
@@ -32,9 +33,8 @@ export async function handleSnapshotPush (node: GateNode, stream: Stream, remote
   node.policy.checkAccess(remote)
   const g = guardDuplex(streamDuplex(stream), { stallMs: STALL_MS, what: `snapshot push from ${remote}`, signal: AbortSignal.timeout(PUSH_LIMIT_MS) })
   try {
-    const r = await receiveSnapshot(g, node.snapshots, { maxBlocks: MAX_PUSH_BLOCKS, signal: g.signal })
-    // a pre-copy is usually followed by a migration: compile now, not during the downtime
-    node.warm(r.root)
+    // (the PREPARE that follows a pre-copy compiles while the program still runs at the source)
+    await receiveSnapshot(g, node.snapshots, { maxBlocks: MAX_PUSH_BLOCKS, signal: g.signal })
   } catch (err) {
     throw g.signal.reason instanceof StallError ? g.signal.reason : err
   } finally {
@@ -62,6 +62,7 @@ async function serveHandover (node: GateNode, ch: HandoverChannel, remote: strin
   const ledger = ledgerOf(node)
   let entry: LedgerEntry | undefined
   let prepared
+  let chunks: Array<CID | null> = []
   const busy = ch.keepAlive()
   try {
     const root = parseCid(req.root)
@@ -71,6 +72,7 @@ async function serveHandover (node: GateNode, ch: HandoverChannel, remote: strin
     if (entry == null) throw new RequestError(ErrorCode.CONFLICT, `handover ${req.id} is known already`)
     const decoded = await decodeSnapshot(root, node.snapshots).catch(err => { throw new RequestError(ErrorCode.NOT_FOUND, `snapshot ${req.root}: ${(err as Error).message}`) })
     if (decoded.moduleBytes == null) throw new RequestError(ErrorCode.BAD_REQUEST, 'the snapshot does not carry its module')
+    chunks = decoded.chunks
     prepared = await node.prepare(decoded.snapshot, decoded.moduleBytes)
   } catch (err) {
     busy()
@@ -87,7 +89,10 @@ async function serveHandover (node: GateNode, ch: HandoverChannel, remote: strin
     const commit = await ch.next({ timeoutMs: COMMIT_WAIT_MS })
     if (commit?.type !== 'commit') throw new ProtocolError(`handover ended without a commit (${commit?.type ?? 'end of stream'})`)
     if (commit.root !== '' && commit.root !== req.root) {
-      const final = await decodeSnapshot(parseCid(commit.root), node.snapshots).catch(err => { throw new RequestError(ErrorCode.NOT_FOUND, `snapshot ${commit.root}: ${(err as Error).message}`) })
+      // only chunks that changed since the prepared snapshot are read and copied
+      const final = await decodeSnapshot(parseCid(commit.root), node.snapshots, { reuse: { memory: prepared.snapshot.memory, chunks } })
+        .catch(err => { throw new RequestError(ErrorCode.NOT_FOUND, `snapshot ${commit.root}: ${(err as Error).message}`) })
+      chunks = final.chunks
       if (final.snapshot.compiledHash !== prepared.cm.compiledHash) throw new RequestError(ErrorCode.BAD_REQUEST, 'the final snapshot is of another module than the prepared one')
       prepared = { ...prepared, snapshot: final.snapshot }
       finalRoot = commit.root
@@ -124,6 +129,7 @@ async function serveHandover (node: GateNode, ch: HandoverChannel, remote: strin
     const m = await node.adopt(prepared, { clone: req.clone, owner: req.owner === '' ? remote : req.owner, transient: req.transient })
     entry.instance = m.id
     entry.state = 'running'
+    rememberChunks(node, m.id, chunks)
   } catch (err) {
     entry.state = 'aborted'
     await refuse(ch, err)

@@ -32,6 +32,7 @@ t.test('a block corrupted on its way out is refused, named, and the original res
   let victim: CID | undefined
   a.snapshots = {
     ...real,
+    peekVerified: () => undefined,
     get: async (cid, o) => {
       const bytes = await real.get(cid, o)
       if (victim != null || cid.code !== 0x55) return bytes
