@@ -110,9 +110,15 @@ export class LocalTestnet {
       for (const n of state.nodes.slice(1)) n.bootstrap = boot
       const rest = state.nodes.slice(1).map(n => n.index)
       const width = Math.max(1, init.concurrency ?? 4)
+      let failed: unknown
+      // on a failure the other starts already under way finish first, so
+      // that down() below finds every process that was started
       await Promise.all(Array.from({ length: width }, async () => {
-        for (let i = rest.shift(); i != null; i = rest.shift()) await tn.startNode(i, { timeoutMs: timeout, signal: init.signal, onEvent: init.onEvent })
+        for (let i = rest.shift(); i != null && failed == null; i = rest.shift()) {
+          await tn.startNode(i, { timeoutMs: timeout, signal: init.signal, onEvent: init.onEvent }).catch(err => { failed ??= err })
+        }
       }))
+      if (failed != null) throw failed
       return tn
     } catch (err) {
       await tn.down({ keepFiles: true }).catch(() => {})

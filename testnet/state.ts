@@ -48,8 +48,21 @@ export async function readState (dir: string): Promise<TestnetState> {
   return s
 }
 
+let writes = Promise.resolve()
+let serial = 0
+
+/**
+ * Replace the state file atomically. Writes from one process are queued
+ * (nodes start concurrently), each through a temporary file of its own.
+ */
 export async function writeState (s: TestnetState): Promise<void> {
   const path = join(s.dir, STATE_FILE)
-  await writeFile(path + '.tmp', JSON.stringify(s, null, 2) + '\n')
-  await rename(path + '.tmp', path)
+  const text = JSON.stringify(s, null, 2) + '\n'
+  const tmp = `${path}.${process.pid}.${serial++}.tmp`
+  const write = writes.then(async () => {
+    await writeFile(tmp, text)
+    await rename(tmp, path)
+  })
+  writes = write.catch(() => {})
+  await write
 }
