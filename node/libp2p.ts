@@ -55,7 +55,10 @@ export function libp2pOptions (init: GateNodeInit, privateKey: PrivateKey): Reco
         // AutoNAT has confirmed a public address, client mode until then.
         clientMode: pub ? undefined : false,
         peerInfoMapper: init.privateAddresses === false || (pub && init.privateAddresses !== true) ? removePrivateAddressesMapper : passthroughMapper,
-        allowQueryWithZeroPeers: true,
+        // Not on the public network: circuit relay's relay discovery walks
+        // the DHT at random, and with an empty routing table such queries end
+        // at once, so the walk became a busy loop that starved the node.
+        allowQueryWithZeroPeers: !pub,
         initialQuerySelfInterval: 200
       })
     },

@@ -43,6 +43,6 @@ export async function dialBootstrap (node: GateNode, list: string[], timeoutMs =
 export function describeJoin (name: string, r: JoinReport): string {
   if (r.reached > 0) return `gate: joined ${name}: ${r.reached} of ${r.tried} bootstrap peer(s) answered\n`
   return `gate: none of the ${r.tried} bootstrap peer(s) of ${name} could be reached, so this node runs alone for now ` +
-    '(is this machine offline, or behind a firewall that blocks outgoing TCP?). It keeps its DHT and retries as peers appear.\n' +
+    '(is this machine offline, or behind a firewall that blocks outgoing TCP?). It tries them again every minute while it has no peer.\n' +
     r.errors.slice(0, 3).map(e => `  ${e}\n`).join('')
 }

@@ -11,6 +11,8 @@ import type { GateNodeInit } from '../../node/config.js'
 import { CONTROL_FILE, type ControlInfo } from '../client.js'
 import { describeJoin, dialBootstrap, type Join } from './join.js'
 
+const JOIN_RETRY_MS = 60_000
+
 export interface NodeStartFlags {
   init: GateNodeInit
   controlPort?: number
@@ -47,10 +49,15 @@ export async function nodeStart (f: NodeStartFlags): Promise<void> {
   }
   if (f.join != null) {
     const join = f.join
-    void dialBootstrap(node, join.bootstrap).then(r => {
-      if (f.json) process.stdout.write(JSON.stringify({ event: 'testnet:join', testnet: join.name, ...r }) + '\n')
-      process.stderr.write(describeJoin(join.name, r))
-    })
+    // dial the bootstrap peers now, and again every minute while none answers
+    const attempt = (first: boolean): void => {
+      void dialBootstrap(node, join.bootstrap).then(r => {
+        if (f.json) process.stdout.write(JSON.stringify({ event: 'testnet:join', testnet: join.name, ...r }) + '\n')
+        if (first || r.reached > 0) process.stderr.write(describeJoin(join.name, r))
+        if (r.reached === 0 && node.libp2p.getPeers().length === 0) setTimeout(() => { attempt(false) }, JOIN_RETRY_MS).unref()
+      })
+    }
+    attempt(true)
   }
   node.on('message', m => {
     const text = Buffer.from(m.payload).toString('utf8')
