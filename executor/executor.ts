@@ -170,7 +170,7 @@ export class Executor {
     switch (m.type) {
       case 'output': inst.onOutput(m.fd, m.data); break
       case 'status': inst.status = m.status; inst.onRunning(m.initMs); break
-      case 'snapshot': inst.onSnapshot(m.snapshot, m.timing.requestToCapturedMs); break
+      case 'snapshot': inst.onSnapshot(m.snapshot, m.timing.requestToCapturedMs, m.changed); break
       case 'snapshot-error': inst.onSnapshotError(m.error); break
       case 'peer-request': inst.onPeerRequest(m.seq, m.req); break
       case 'peer-names': inst.onPeerNames(m.names, m.restored); break

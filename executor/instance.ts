@@ -14,6 +14,18 @@ export interface SnapshotResult {
   requestToCapturedMs: number
   /** Request to snapshot received on the main thread. */
   totalMs: number
+  /** With a base: indices of the memory chunks that differed from it (the rest is the base's bytes). */
+  changed?: number[]
+}
+
+export interface SnapshotOptions {
+  signal?: AbortSignal
+  /**
+   * An earlier snapshot's memory (a whole ArrayBuffer; transferred, unusable
+   * after): the worker copies only chunks that differ into it and returns
+   * it as this snapshot's memory, with `changed`. Ignored if sizes differ.
+   */
+  base?: { memory: Uint8Array, chunkSize: number }
 }
 
 export interface InstanceEvents {
@@ -69,19 +81,21 @@ export class Instance extends EventEmitter<InstanceEvents> {
    * Capture a snapshot. `then: 'stop'` suspends the instance (it ends in
    * state `suspended` and its worker forgets it); `'continue'` keeps it running.
    */
-  async snapshot (opts: { then?: 'stop' | 'continue', signal?: AbortSignal } = {}): Promise<SnapshotResult> {
+  async snapshot (opts: SnapshotOptions & { then?: 'stop' | 'continue' } = {}): Promise<SnapshotResult> {
     if (this.status.state !== 'running') throw new InstanceStateError(`instance ${this.id} is ${this.status.state}`)
     opts.signal?.throwIfAborted()
     const p = new Promise<SnapshotResult>((resolve, reject) => {
       this.snapshotWaiters.push({ resolve, reject, at: performance.now() })
     })
-    this.worker.send({ type: 'snapshot', id: this.id, then: opts.then ?? 'continue' })
+    const base = opts.base
+    const whole = base != null && base.memory.byteOffset === 0 && base.memory.byteLength === base.memory.buffer.byteLength
+    this.worker.send({ type: 'snapshot', id: this.id, then: opts.then ?? 'continue', base: whole ? base : undefined }, whole ? [base.memory.buffer as ArrayBuffer] : [])
     return await p
   }
 
   /** Suspend: capture and stop. The instance's state becomes `suspended`. */
-  async suspend (opts: { signal?: AbortSignal } = {}): Promise<SnapshotResult> {
-    const r = await this.snapshot({ then: 'stop', signal: opts.signal })
+  async suspend (opts: SnapshotOptions = {}): Promise<SnapshotResult> {
+    const r = await this.snapshot({ ...opts, then: 'stop' })
     await this.exited // gone from its worker: its id may be resumed now
     return r
   }
@@ -148,8 +162,8 @@ export class Instance extends EventEmitter<InstanceEvents> {
   onOutput (fd: 1 | 2, data: Uint8Array): void { this.emit(fd === 1 ? 'stdout' : 'stderr', data) }
 
   /** @internal */
-  onSnapshot (snapshot: InstanceSnapshot, requestToCapturedMs: number): void {
-    for (const w of this.snapshotWaiters.splice(0)) w.resolve({ snapshot, requestToCapturedMs, totalMs: performance.now() - w.at })
+  onSnapshot (snapshot: InstanceSnapshot, requestToCapturedMs: number, changed?: number[]): void {
+    for (const w of this.snapshotWaiters.splice(0)) w.resolve({ snapshot, requestToCapturedMs, totalMs: performance.now() - w.at, changed })
   }
 
   /** @internal */

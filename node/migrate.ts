@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
-import { encodeSnapshot } from '../executor/snapshot/index.js'
+import { CHUNK_SIZE, encodeSnapshot } from '../executor/snapshot/index.js'
 import type { InstanceSnapshot } from '../executor/index.js'
 import { RequestError } from '../protocols/errors.js'
 import { SNAPSHOT_PUSH_PROTOCOL } from '../protocols/ids.js'
@@ -81,12 +81,15 @@ export async function migrateInstance (node: GateNode, m: Managed, peer: string,
   }
   // the last snapshot of it (taken here, or the one it was resumed from):
   // unchanged chunks are not hashed again, changed ones can go as patches
-  let previous: { memory?: Uint8Array, chunks: Array<CID | null> } | undefined
+  let previous: { memory?: Uint8Array, chunks: Array<CID | null>, changed?: number[] } | undefined
   const known = lastChunks(node, m.id)
   if (known != null) previous = { chunks: known }
   let bases = new Map<string, CID>()
   const capture = async (name: string, then: 'continue' | 'stop'): Promise<CID> => {
-    const { snapshot } = await timed(`${name}.capture`, async () => then === 'stop' ? await inst.suspend({ signal: opts.signal }) : await inst.snapshot({ then, signal: opts.signal }))
+    // the final capture updates the pre-copy's memory in place and says which chunks changed
+    const base = then === 'stop' && previous?.memory != null ? { memory: previous.memory, chunkSize: CHUNK_SIZE } : undefined
+    const { snapshot, changed } = await timed(`${name}.capture`, async () => then === 'stop' ? await inst.suspend({ signal: opts.signal, base }) : await inst.snapshot({ then, signal: opts.signal }))
+    if (base != null && previous != null) previous = changed != null ? { chunks: previous.chunks, changed } : { chunks: previous.chunks }
     return await timed(`${name}.encode`, async () => await encode(snapshot))
   }
   const encode = async (s: InstanceSnapshot): Promise<CID> => {

@@ -1,7 +1,7 @@
 /**
  * Write-behind for the snapshot blockstore: a put is in memory (readable,
  * counted as present, its hash trusted like the cache's) at once and goes
- * to disk in the background, a few writes at a time. Migration encodes,
+ * to disk in the background, a few writes at a time, once puts pause. Migration encodes,
  * pushes and receives hundreds of 256 KiB blocks within moments; waiting
  * for one file per block made disk latency the larger part of a push.
  * Whoever needs the blocks on disk calls flush(): before writing a
@@ -14,6 +14,12 @@ import type { Blockstore } from '../executor/snapshot/index.js'
 export const WRITE_BEHIND_CONCURRENCY = 8
 /** Bytes waiting for the disk before put() waits too (backpressure). */
 export const WRITE_BEHIND_MAX_BYTES = 256 * 1024 * 1024
+/**
+ * Writes start once puts pause for this long (or a flush asks, or half the
+ * budget is used): a migration's blocks go to disk after its downtime, not
+ * on the CPU it needs.
+ */
+export const WRITE_BEHIND_QUIET_MS = 250
 
 export interface FlushableBlockstore extends Blockstore {
   flush: () => Promise<void>
@@ -27,7 +33,15 @@ export function writeBehind (inner: Blockstore, onError: (cid: CID, err: Error) 
   let failure: Error | undefined
   let waiters: Array<() => void> = []
   const wake = (): void => { const w = waiters; waiters = []; for (const f of w) f() }
+  let urgent = false
+  let quiet: NodeJS.Timeout | undefined
+  const later = (): void => {
+    if (quiet != null) clearTimeout(quiet)
+    quiet = setTimeout(() => { quiet = undefined; urgent = true; pump() }, WRITE_BEHIND_QUIET_MS)
+    quiet.unref()
+  }
   const pump = (): void => {
+    if (!urgent && pendingBytes < WRITE_BEHIND_MAX_BYTES / 2) { later(); return }
     while (writing < WRITE_BEHIND_CONCURRENCY && queue.length > 0) {
       const k = queue.shift()!
       const p = pending.get(k)
@@ -37,6 +51,7 @@ export function writeBehind (inner: Blockstore, onError: (cid: CID, err: Error) 
         writing--
         pending.delete(k)
         pendingBytes -= p.bytes.byteLength
+        if (queue.length === 0 && writing === 0) urgent = false
         pump()
         wake()
       })
@@ -59,6 +74,8 @@ export function writeBehind (inner: Blockstore, onError: (cid: CID, err: Error) 
       pump()
     },
     flush: async () => {
+      urgent = true
+      pump()
       await idle(() => pending.size === 0)
       const err = failure
       failure = undefined

@@ -59,7 +59,16 @@ export interface EncodeOptions {
    * not change keep their CID without being hashed again (a byte compare is
    * several times cheaper than SHA-256).
    */
-  previous?: { memory?: Uint8Array, chunks: Array<CID | null> }
+  previous?: {
+    memory?: Uint8Array
+    chunks: Array<CID | null>
+    /**
+     * The chunks known to differ from `chunks` (a capture that updated the
+     * earlier memory in place reports them): the others are taken as
+     * unchanged without a compare.
+     */
+    changed?: number[]
+  }
 }
 
 /** Block writes an encoder or receiver keeps in flight at once (a store on disk overlaps them). */
@@ -121,12 +130,18 @@ export async function encodeSnapshot (s: InstanceSnapshot, store: Blockstore, op
   const chunks: Array<CID | null> = []
   const mem = s.memory
   const prev = opts.previous
+  const changed = prev?.changed != null ? new Set(prev.changed) : undefined
   for (let off = 0; off < mem.byteLength; off += CHUNK_SIZE) {
     const end = Math.min(off + CHUNK_SIZE, mem.byteLength)
     const c = mem.subarray(off, end)
     const i = off / CHUNK_SIZE
     const was = prev != null && i < prev.chunks.length ? prev.chunks[i] : undefined
-    if (was !== undefined) {
+    if (was !== undefined && changed != null && !changed.has(i)) {
+      if (was != null) { r.totalBlocks++; r.totalBytes += c.byteLength }
+      chunks.push(was)
+      continue
+    }
+    if (was !== undefined && changed == null) {
       const before = prev?.memory != null
         ? (end <= prev.memory.byteLength ? prev.memory.subarray(off, end) : undefined)
         : (was != null ? store.peekVerified?.(was) : undefined)

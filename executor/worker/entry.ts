@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { InstanceRuntime, KillSignal, type SliceOutcome } from './instance-runtime.js'
-import type { FromWorker, ToWorker } from './messages.js'
+import type { FromWorker, SnapshotBase, ToWorker } from './messages.js'
 import type { WaitCondition } from '../host/runtime.js'
 import type { InstanceStatus } from '../types.js'
 
@@ -149,10 +149,10 @@ function handle (s: Slot, outcome: SliceOutcome): void {
  * the main thread raises the mailbox flag, so here it is fresh, unwound or
  * waiting. `then: 'stop'` ends it in state suspended.
  */
-function snapshot (s: Slot, then: 'stop' | 'continue', requestedAt: number): void {
+function snapshot (s: Slot, then: 'stop' | 'continue', requestedAt: number, base?: SnapshotBase): void {
   flush(s)
-  const snap = s.rt.capture()
-  post({ type: 'snapshot', id: s.rt.id, snapshot: snap, timing: { requestToCapturedMs: performance.now() - requestedAt } }, [snap.memory.buffer as ArrayBuffer])
+  const { changed, ...snap } = s.rt.capture(base)
+  post({ type: 'snapshot', id: s.rt.id, snapshot: snap, changed, timing: { requestToCapturedMs: performance.now() - requestedAt } }, [snap.memory.buffer as ArrayBuffer])
   if (then === 'stop') {
     drop(s)
     post({ type: 'exit', id: s.rt.id, status: { state: 'suspended' } })
@@ -195,7 +195,7 @@ port.on('message', (msg: ToWorker) => {
       wake(s)
       break
     case 'snapshot':
-      snapshot(s, msg.then, performance.now())
+      snapshot(s, msg.then, performance.now(), msg.base)
       break
     case 'kill':
       finish(s, s.rt.kill())

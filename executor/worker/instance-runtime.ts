@@ -7,6 +7,7 @@ import { canonicalImport, ABI_FUNCTIONS, INTERRUPT_MODULE, INTERRUPT_NAME, MEMOR
 import { EXPORT_ASYNCIFY_MEMORY, EXPORT_COUNTER, EXPORT_START } from '../../compiler/instrument.js'
 import { HostAbi } from '../host/index.js'
 import { DEFAULT_SERVICES } from '../host/services/registry.js'
+import type { SnapshotBase } from './messages.js'
 import type { PeerBridge } from '../host/services/peer.js'
 import { ExitSignal, TrapSignal, type HostRuntime, type WaitCondition } from '../host/runtime.js'
 import type { GlobalValue, HostState, InstanceCause, InstanceSnapshot, InstanceStatus } from '../types.js'
@@ -231,7 +232,12 @@ export class InstanceRuntime implements HostRuntime {
   }
 
   /** Capture the state of an instance that is not executing (unwound, fresh or ended). */
-  capture (): InstanceSnapshot {
+  /**
+   * With `base` of the same size, memory chunks that differ are copied into
+   * it and it is the snapshot's memory (`changed` lists them): one compare
+   * instead of a full copy plus a compare on the main thread.
+   */
+  capture (base?: SnapshotBase): InstanceSnapshot & { changed?: number[] } {
     const globals: GlobalValue[] = this.spec.globals.map(g => ({ name: g.name, type: g.type, value: this.ex[g.name].value }))
     let stack = new Uint8Array(0)
     if (this.unwound) {
@@ -248,7 +254,7 @@ export class InstanceRuntime implements HostRuntime {
       entry: this.spec.entry,
       instanceId: this.spec.id,
       status: { ...this.status, state },
-      memory: new Uint8Array(this.mem.buffer.slice(0)),
+      ...this.memoryFor(base),
       memoryMaxPages: this.spec.limits.memoryPages,
       globals,
       stack,
@@ -257,6 +263,19 @@ export class InstanceRuntime implements HostRuntime {
       cpuTimeNs: this.cpuNs,
       outputBytes: this.outputBytes
     }
+  }
+
+  private memoryFor (base?: SnapshotBase): { memory: Uint8Array, changed?: number[] } {
+    const live = new Uint8Array(this.mem.buffer)
+    if (base == null || base.memory.byteLength !== live.byteLength || base.chunkSize <= 0) return { memory: new Uint8Array(this.mem.buffer.slice(0)) }
+    const a = Buffer.from(live.buffer, live.byteOffset, live.byteLength)
+    const b = Buffer.from(base.memory.buffer, base.memory.byteOffset, base.memory.byteLength)
+    const changed: number[] = []
+    for (let off = 0, i = 0; off < a.byteLength; off += base.chunkSize, i++) {
+      const end = Math.min(off + base.chunkSize, a.byteLength)
+      if (a.compare(b, off, end, off, end) !== 0) { b.set(a.subarray(off, end), off); changed.push(i) }
+    }
+    return { memory: base.memory, changed }
   }
 }
 

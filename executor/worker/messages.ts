@@ -50,8 +50,12 @@ export type ToWorker =
   | { type: 'launch', spec: LaunchSpec }
   | { type: 'input', id: string, data: Uint8Array }
   | { type: 'input-end', id: string }
-  /** Capture a snapshot; `then` says what happens to the instance afterwards. */
-  | { type: 'snapshot', id: string, then: 'stop' | 'continue' }
+  /**
+   * Capture a snapshot; `then` says what happens to the instance afterwards.
+   * With `base` (an earlier capture's memory, transferred), only the chunks
+   * that differ are copied into it and it comes back as the memory.
+   */
+  | { type: 'snapshot', id: string, then: 'stop' | 'continue', base?: SnapshotBase }
   | { type: 'kill', id: string }
   /** The node's answer to a peer-service request. */
   | { type: 'peer-reply', id: string, seq: number, error: number, endpoints?: string[] }
@@ -62,8 +66,12 @@ export type FromWorker =
   | { type: 'output', id: string, fd: 1 | 2, data: Uint8Array }
   /** Sent once the instance is instantiated (fresh) or restored (snapshot); initMs measured in the worker. */
   | { type: 'status', id: string, status: InstanceStatus, initMs: number }
-  | { type: 'snapshot', id: string, snapshot: InstanceSnapshot, timing: { requestToCapturedMs: number } }
+  /** `changed`: with a base, the indices of the chunks that differed from it. */
+  | { type: 'snapshot', id: string, snapshot: InstanceSnapshot, timing: { requestToCapturedMs: number }, changed?: number[] }
   | { type: 'snapshot-error', id: string, error: string }
   | { type: 'exit', id: string, status: InstanceStatus }
   | { type: 'peer-request', id: string, seq: number, req: PeerRequest }
   | { type: 'peer-names', id: string, names: string[], restored: boolean }
+
+/** An earlier capture's memory to update in place, compared in chunks of `chunkSize`. */
+export interface SnapshotBase { memory: Uint8Array, chunkSize: number }
