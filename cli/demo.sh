@@ -58,9 +58,9 @@ $gate --node 1 launch "$pcid" -- bob alice pong > /dev/null
 echo "n3: gate run $pcid -- alice bob ping   (finds bob through the DHT, messages it, gets the answer)"
 $gate --node 3 run "$pcid" -- alice bob ping
 
-say "gate run --suspend-after 400 --snapshot-out a.snap; gate resume a.snap   (a snapshot file, resumed in a new process)"
-sargs=(-- 1500000000 50000000)
-$gate run "$prog" --suspend-after 400 --snapshot-out "$dir/a.snap" "${sargs[@]}" > "$dir/out1"
+say "gate run --suspend-after 1500 --snapshot-out a.snap; gate resume a.snap   (a snapshot file, resumed in a new process)"
+sargs=(-- 1500000000 20000000)
+$gate run "$prog" --suspend-after 1500 --snapshot-out "$dir/a.snap" "${sargs[@]}" > "$dir/out1"
 $gate inspect "$dir/a.snap"
 $gate resume "$dir/a.snap" > "$dir/out2"
 $gate run "$prog" "${sargs[@]}" > "$dir/whole3"
