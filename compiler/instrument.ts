@@ -7,17 +7,14 @@
  *
  * Why these choices: ../doc/rationale.md ("Why a counter and Asyncify?").
  */
+import { EXPORT_ASYNCIFY_MEMORY, EXPORT_COUNTER, EXPORT_GLOBAL_PREFIX, EXPORT_MEMORY, EXPORT_START } from './exports.js'
 import binaryen from 'binaryen'
 import { analyze, type Analysis } from './analyze.js'
 import { InstrumentError } from './instrument-errors.js'
 import { emptyDeclarativeSegments } from './declarative-elems.js'
 
 /** Export names the runtime relies on. */
-export const EXPORT_COUNTER = '__gate_counter'
-export const EXPORT_GLOBAL_PREFIX = '__snap_g'
-export const EXPORT_MEMORY = '__gate_memory'
-export const EXPORT_ASYNCIFY_MEMORY = '__asyncify_memory'
-export const EXPORT_START = '__gate_start'
+export { EXPORT_ASYNCIFY_MEMORY, EXPORT_COUNTER, EXPORT_GLOBAL_PREFIX, EXPORT_MEMORY, EXPORT_START }
 
 export interface InstrumentOptions {
   /** Import the counter calls when it runs out: [module, name]. */

@@ -4,7 +4,7 @@
  * restore of its complete state.
  */
 import { canonicalImport, ABI_FUNCTIONS, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from '../../compiler/abi.js'
-import { EXPORT_ASYNCIFY_MEMORY, EXPORT_COUNTER, EXPORT_START } from '../../compiler/instrument.js'
+import { EXPORT_ASYNCIFY_MEMORY, EXPORT_COUNTER, EXPORT_START } from '../../compiler/exports.js'
 import { HostAbi } from '../host/index.js'
 import { DEFAULT_SERVICES } from '../host/services/registry.js'
 import type { SnapshotBase } from './messages.js'
