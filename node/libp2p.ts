@@ -41,7 +41,15 @@ export function libp2pOptions (init: GateNodeInit, privateKey: PrivateKey): Reco
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ streamOptions: { maxReadBufferLength: YAMUX_READ_BUFFER } })],
     peerDiscovery,
-    connectionManager: { maxConnections: 300 },
+    // Compiling a module (Binaryen, 4-6 s for a small C program here, more
+    // under load) still blocks the main thread; libp2p's 10 s defaults for
+    // upgrades and protocol negotiation then fail streams of a busy node.
+    connectionManager: {
+      maxConnections: 300,
+      inboundUpgradeTimeout: 30_000,
+      inboundStreamProtocolNegotiationTimeout: 60_000,
+      outboundStreamProtocolNegotiationTimeout: 60_000
+    },
     services: {
       identify: identify(),
       ...(pub ? { autoNAT: autoNAT(), dcutr: dcutr() } : {}),

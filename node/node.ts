@@ -80,6 +80,9 @@ export interface GateNodeEvents {
   instance: [Managed]
 }
 
+/** How long a dial (DHT lookup included) may take. */
+const DIAL_TIMEOUT_MS = 20_000
+
 export class GateNode extends EventEmitter<GateNodeEvents> {
   readonly init: GateNodeInit
   readonly logger: ComponentLogger
@@ -482,7 +485,20 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     let id: PeerId
     try { id = typeof peer === 'string' ? peerIdFromString(peer) : peer } catch { throw new RequestError(ErrorCode.BAD_REQUEST, `not a peer ID: ${String(peer)}`) }
     if (id.equals(this.peerId)) throw new RequestError(ErrorCode.BAD_REQUEST, 'that is this node\'s own peer ID')
-    const signal = opts.signal ?? AbortSignal.timeout(20_000)
+    // Not AbortSignal.timeout: libp2p keeps the dial's signal on the stream it
+    // opens, and a timer firing later would abort a stream that works fine
+    // (an attached send, a long push). This deadline ends with the dial.
+    const deadline = new AbortController()
+    const timer = setTimeout(() => { deadline.abort(new RequestError(ErrorCode.UNAVAILABLE, `no connection to ${id.toString()} within ${DIAL_TIMEOUT_MS / 1000} s`)) }, DIAL_TIMEOUT_MS)
+    const signal = opts.signal != null ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal
+    try {
+      return await this.dialWithin(id, protocol, signal)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  private async dialWithin (id: PeerId, protocol: string, signal: AbortSignal): Promise<Stream> {
     let lastErr: Error | undefined
     // a peer we have no address for is looked up in the DHT; a lookup in a
     // sparse network can miss at first, so try a few times within the deadline
