@@ -28,6 +28,7 @@ t.test('migrate mid-run: the sender keeps showing output, which ends like an uni
     // the stop 8 note); what must hold is that the failure leaves the
     // original running, once, and that the move then succeeds.
     t.comment(`first migration attempt failed: ${m.stderr.trim()}`)
+    dumpLogs(tn, 60)
     await waitFor(async () => await runningCopies(tn, row!.instance) === 1, 60_000, 'the original to run again after the failed attempt')
     t.equal(await runningCopies(tn, row!.instance), 1, 'the failed attempt left exactly one running copy')
     m = await gate(tn, 1, ['migrate', row!.instance, id(2), '--json'])

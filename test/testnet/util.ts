@@ -34,6 +34,8 @@ export function gateBackground (tn: LocalTestnet, i: number, args: string[]): { 
 }
 
 export async function up (n: number, opts: { netns?: boolean } = {}): Promise<LocalTestnet> {
+  // node processes inherit this: their errors (with stacks) go to their logs, which dumpLogs shows
+  process.env.DEBUG ??= 'gate*:error'
   return await LocalTestnet.up({ dir: tempDir('gate-e2e-'), nodes: n, netns: opts.netns, startTimeoutMs: 90_000, exitWithPid: process.pid })
 }
 
