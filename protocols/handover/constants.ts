@@ -5,11 +5,9 @@ export const HANDOVER_PROTOCOL = '/gate/migrate/2.0.0'
 
 /**
  * No progress for this long while waiting on the peer fails a push or a
- * handover step with StallError (the original then resumes). 30 s, not
- * less: a target compiling the module blocks its main thread (Binaryen) and
- * sends no keepalives meanwhile, which took more than 10 s on a loaded CI.
+ * handover step with StallError (the original then resumes).
  */
-export const STALL_MS = 30_000
+export const STALL_MS = 10_000
 
 /** A side that is busy (verifying, compiling, suspending) says so this often, so the other's stall clock keeps running only on a dead link. */
 export const KEEPALIVE_MS = 2_000
