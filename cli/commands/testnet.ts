@@ -3,7 +3,7 @@
  * node processes on this machine (testnet/local.ts). Each node is then
  * driven like any node, with `--node <i>` (or `--data-dir <dir>/n<i>`).
  */
-import { LocalTestnet, type TestnetEvent, type TestnetNodeState } from '../../testnet/index.js'
+import { bootstrapAddrs, LocalTestnet, type TestnetEvent, type TestnetNodeState } from '../../testnet/index.js'
 import { UsageError } from '../errors.js'
 
 export interface TestnetFlags {
@@ -20,7 +20,7 @@ const out = (s: string): void => { process.stdout.write(s) }
 
 function row (tn: LocalTestnet, n: TestnetNodeState): string {
   const state = !tn.running(n.index) ? 'stopped' : n.cut === true ? 'cut off' : 'running'
-  const addr = n.addresses.find(a => a.includes('/tcp/') && !a.includes('/ws')) ?? ''
+  const addr = bootstrapAddrs(n)[0] ?? ''
   return `${n.name.padEnd(4)} ${n.peerId}  ${state.padEnd(8)} ${addr}  control ${n.control}${n.netns != null ? `  netns ${n.netns}` : ''}\n`
 }
 

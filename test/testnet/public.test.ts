@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { bootstrapAddrs } from '../../testnet/index.js'
 import { tempDir } from '../helpers.js'
 import { GATE, up } from './util.js'
 
@@ -58,7 +59,7 @@ t.test('offline: no bootstrap peer answers -> a clear message, the node keeps ru
 t.test('one of two bootstrap peers reachable -> joined', async t => {
   const tn = await up(1)
   t.teardown(async () => { await tn.down() })
-  const boot = tn.node(1).addresses.find(a => a.includes('/tcp/') && !a.includes('/ws'))!
+  const boot = bootstrapAddrs(tn.node(1))[0]
   const r = await startWith([boot, `/ip4/127.0.0.1/tcp/1/p2p/${await fakePeer()}`])
   t.equal(r.join.reached, 1)
   t.match(r.stderr, /joined loopback-test .*: 1 of 2 bootstrap peer\(s\) answered/)
