@@ -1,19 +1,31 @@
 /**
  * On-disk cache of compiled (instrumented) modules, keyed by the original
  * module's SHA-256 and the compiler identity. Instrumenting with Binaryen
- * takes 0.1-15 s; a cache hit is one file read.
+ * takes 0.1-15 s; a cache hit is one file read. Concurrent requests for the
+ * same module share one compile.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { compileModule, compilerId, sha256hex, type CompiledModule, type CompileOptions } from './compile.js'
+import { compilerId, type CompiledModule, type CompileOptions } from './compile-id.js'
+import { sha256hex } from './hash.js'
+
+/** What does the compiling on a miss: compileModule in a worker (WorkerCompiler) or inline. */
+export type CompileFn = (bytes: Uint8Array, opts: CompileOptions, call: { signal?: AbortSignal }) => Promise<CompiledModule>
+
+export interface CompileCacheInit {
+  compile: CompileFn
+}
 
 export class CompileCache {
   readonly dir: string
   /** In-process layer, so repeated launches skip even the file read. */
   private readonly memo = new Map<string, CompiledModule>()
+  private readonly inflight = new Map<string, Promise<CompiledModule & { cached: boolean }>>()
+  private readonly compileFn: CompileFn
 
-  constructor (dir: string) {
+  constructor (dir: string, init: CompileCacheInit) {
     this.dir = dir
+    this.compileFn = init.compile
   }
 
   private key (moduleHash: string, opts: CompileOptions): string {
@@ -21,10 +33,22 @@ export class CompileCache {
   }
 
   /** Compile through the cache. */
-  async compile (bytes: Uint8Array, opts: CompileOptions = {}): Promise<CompiledModule & { cached: boolean }> {
+  async compile (bytes: Uint8Array, opts: CompileOptions = {}, call: { signal?: AbortSignal } = {}): Promise<CompiledModule & { cached: boolean }> {
     const key = this.key(sha256hex(bytes), opts)
     const hit = this.memo.get(key)
     if (hit != null) return { ...hit, cached: true }
+    const running = this.inflight.get(key)
+    if (running != null) return await running
+    const p = this.miss(key, bytes, opts, call)
+    this.inflight.set(key, p)
+    try {
+      return await p
+    } finally {
+      this.inflight.delete(key)
+    }
+  }
+
+  private async miss (key: string, bytes: Uint8Array, opts: CompileOptions, call: { signal?: AbortSignal }): Promise<CompiledModule & { cached: boolean }> {
     try {
       const meta = JSON.parse(await readFile(join(this.dir, `${key}.json`), 'utf8'))
       const code = new Uint8Array(await readFile(join(this.dir, `${key}.wasm`)))
@@ -34,7 +58,7 @@ export class CompileCache {
         return { ...cm, cached: true }
       }
     } catch {}
-    const cm = compileModule(bytes, opts)
+    const cm = await this.compileFn(bytes, opts, call)
     await mkdir(this.dir, { recursive: true })
     const { bytes: code, ...meta } = cm
     const tmp = `.${process.pid}.${Date.now()}`

@@ -5,48 +5,14 @@
 import { sha256hex } from './hash.js'
 import { ABI_FUNCTIONS, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from './abi.js'
 import { instrument } from './instrument.js'
-import { CompileError } from './errors.js'
-import { validateModule, type ModuleInfo, type ValidateLimits } from './validate.js'
+import { EntryError } from './errors.js'
+import { validateModule } from './validate.js'
+import { compilerId, DEFAULT_ASYNCIFY_PAGES, type CompiledModule, type CompileOptions } from './compile-id.js'
 
-/** Bump when the instrumentation changes: snapshots name the compiler that made their stack. */
-export const COMPILER_VERSION = 'gate-p2p-compiler/2 binaryen/132'
+export { COMPILER_VERSION, DEFAULT_ASYNCIFY_PAGES, compilerId, type CompiledModule, type CompileOptions } from './compile-id.js'
+export { sha256hex, EntryError }
 
-export interface CompileOptions extends ValidateLimits {
-  /** Entry function (default `_start`). */
-  entry?: string
-  /** Checks between interrupts are set at run time; these affect code shape only. */
-  entryChecks?: 'auto' | 'all'
-  /** Asyncify data memory in pages; bounds the depth of a stack that can be captured. */
-  asyncifyMemoryPages?: number
-  optimize?: 'functions' | 'module' | 'none'
-}
-
-export interface CompiledModule {
-  /** Instrumented bytes. */
-  bytes: Uint8Array
-  /** SHA-256 hex of the original module. */
-  moduleHash: string
-  /** SHA-256 hex of the instrumented module. */
-  compiledHash: string
-  /** COMPILER_VERSION plus the options that shape the code. */
-  compilerId: string
-  entry: string
-  hasStart: boolean
-  globals: Array<{ name: string, type: 'i32' | 'i64' | 'f32' | 'f64' }>
-  memoryInitial: number
-  memoryMaximum?: number
-  info: ModuleInfo
-  stats: { loopChecks: number, entryChecks: number, functions: number, compileMs: number }
-}
-
-export const DEFAULT_ASYNCIFY_PAGES = 64
 const ENTRY_NAME = /^[A-Za-z0-9\-._]{1,31}$/
-
-export { sha256hex }
-
-export function compilerId (opts: CompileOptions = {}): string {
-  return `${COMPILER_VERSION} entry=${opts.entryChecks ?? 'auto'} asyncify=${opts.asyncifyMemoryPages ?? DEFAULT_ASYNCIFY_PAGES} opt=${opts.optimize ?? 'functions'}`
-}
 
 /** Validate and instrument a module for the executor. Throws CompileError subclasses. */
 export function compileModule (bytes: Uint8Array, opts: CompileOptions = {}): CompiledModule {
@@ -84,10 +50,4 @@ export function compileModule (bytes: Uint8Array, opts: CompileOptions = {}): Co
     info,
     stats: { loopChecks: r.loopChecks, entryChecks: r.entryChecks, functions: r.functions, compileMs: performance.now() - t0 }
   }
-}
-
-/** The requested entry function is missing or malformed. */
-export class EntryError extends CompileError {
-  static name = 'EntryError'
-  constructor (message: string) { super(message); this.name = 'EntryError' }
 }

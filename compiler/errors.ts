@@ -30,3 +30,15 @@ export class LimitError extends CompileError {
   static name = 'LimitError'
   constructor (message: string) { super(message); this.name = 'LimitError' }
 }
+
+/** The requested entry function is missing or malformed. */
+export class EntryError extends CompileError {
+  static name = 'EntryError'
+  constructor (message: string) { super(message); this.name = 'EntryError' }
+}
+
+/** The compiler's worker thread died (out of memory, a crash in Binaryen) while it compiled a module. */
+export class CompilerCrashError extends CompileError {
+  static name = 'CompilerCrashError'
+  constructor (message: string) { super(message); this.name = 'CompilerCrashError' }
+}

@@ -6,7 +6,9 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CompileCache } from '../compiler/cache.js'
-import { sha256hex, type CompiledModule, type CompileOptions } from '../compiler/compile.js'
+import type { CompiledModule, CompileOptions } from '../compiler/compile-id.js'
+import { sha256hex } from '../compiler/hash.js'
+import { WorkerCompiler } from '../compiler/worker-compiler.js'
 import { Instance } from './instance.js'
 import { WorkerPool, type PooledWorker } from './pool.js'
 import type { FromWorker, LaunchSpec, RuntimeLimits } from './worker/messages.js'
@@ -23,6 +25,12 @@ export interface ExecutorInit {
   /** Default limits for new instances. */
   limits?: Partial<RuntimeLimits>
   compile?: CompileOptions
+  /**
+   * Where Binaryen runs on a cache miss: 'worker' (default) keeps this
+   * thread free while a module compiles (seconds for a large one);
+   * 'inline' compiles on this thread (scripts, benchmarks).
+   */
+  compileOn?: 'worker' | 'inline'
 }
 
 export interface LaunchOptions {
@@ -51,6 +59,7 @@ export const DEFAULT_LIMITS: RuntimeLimits = {
 
 export class Executor {
   readonly cache: CompileCache
+  private readonly compiler?: WorkerCompiler
   private pool?: WorkerPool
   private readonly init: ExecutorInit
   private readonly live = new Map<string, Instance>()
@@ -58,7 +67,13 @@ export class Executor {
 
   constructor (init: ExecutorInit = {}) {
     this.init = init
-    this.cache = new CompileCache(init.cacheDir ?? join(tmpdir(), 'gate-p2p-cache'))
+    const compiler = init.compileOn === 'inline' ? undefined : new WorkerCompiler()
+    this.compiler = compiler
+    this.cache = new CompileCache(init.cacheDir ?? join(tmpdir(), 'gate-p2p-cache'), {
+      compile: compiler != null
+        ? async (bytes, opts, call) => await compiler.compile(bytes, opts, call)
+        : async (bytes, opts) => (await import('../compiler/compile.js')).compileModule(bytes, opts)
+    })
   }
 
   async start (): Promise<void> {
@@ -73,17 +88,18 @@ export class Executor {
   /** Kill every instance and stop the workers. */
   async stop (): Promise<void> {
     const pool = this.pool
-    if (pool == null) return
+    if (pool == null) { await this.compiler?.stop(); return }
     await Promise.all([...this.live.values()].map(async i => await i.kill().catch(() => {})))
     this.pool = undefined
-    await pool.stop()
+    await Promise.all([pool.stop(), this.compiler?.stop()])
   }
 
-  /** Validate and instrument (cached on disk by content hash). */
-  async compile (bytes: Uint8Array, opts: CompileOptions = {}): Promise<CompiledModule & { cached: boolean }> {
-    const cm = await this.cache.compile(bytes, { ...this.init.compile, ...opts })
+  /** Validate and instrument (cached on disk by content hash); V8 compiles the result off this thread too. */
+  async compile (bytes: Uint8Array, opts: CompileOptions = {}, call: { signal?: AbortSignal } = {}): Promise<CompiledModule & { cached: boolean }> {
+    const cm = await this.cache.compile(bytes, { ...this.init.compile, ...opts }, call)
     if (!this.compiled.has(cm.compiledHash)) {
-      this.compiled.set(cm.compiledHash, { cm, module: new WebAssembly.Module(cm.bytes as Uint8Array<ArrayBuffer>) })
+      const module = await WebAssembly.compile(cm.bytes as Uint8Array<ArrayBuffer>)
+      if (!this.compiled.has(cm.compiledHash)) this.compiled.set(cm.compiledHash, { cm, module })
     }
     return cm
   }

@@ -48,7 +48,7 @@ import { handleMessage } from './handlers/message.js'
 import { NodeStateError } from './errors.js'
 import { handleMigrate, handleSnapshotPush } from './handlers/migrate.js'
 import { migrateInstance, type MigrateOptions, type MigrateResult } from './migrate.js'
-import type { CompiledModule } from '../compiler/compile.js'
+import type { CompiledModule } from '../compiler/compile-id.js'
 import type { InstanceSnapshot } from '../executor/index.js'
 
 /** What to run: module bytes or an IPFS CID, and how. */
@@ -233,7 +233,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     const entry = spec.entry != null && spec.entry !== '' ? spec.entry : '_start'
     let cm
     try {
-      cm = await this.executor.compile(bytes, { entry })
+      cm = await this.executor.compile(bytes, { entry }, { signal: spec.signal })
     } catch (err) {
       if (err instanceof CompileError || (err as Error).name === 'EntryError') throw new RequestError(ErrorCode.BAD_REQUEST, (err as Error).message)
       throw err

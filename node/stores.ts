@@ -6,7 +6,7 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CID } from 'multiformats/cid'
-import { sha256hex } from '../compiler/compile.js'
+import { sha256hex } from '../compiler/hash.js'
 import type { Blockstore } from '../executor/snapshot/index.js'
 import { concat } from './modules.js'
 
