@@ -26,6 +26,8 @@ export const AMINO_DHT_PROTOCOL = '/ipfs/kad/1.0.0'
  * is reset and fetches stall ~10 s until the next want-list. 32 MiB cures it.
  */
 export const YAMUX_READ_BUFFER = 32 * 1024 * 1024
+/** A connection is judged dead after a ping takes this long at least (libp2p: 5 s). */
+export const PING_TIMEOUT_MIN_MS = 20_000
 
 export function libp2pOptions (init: GateNodeInit, privateKey: PrivateKey): Record<string, any> {
   const peerDiscovery: any[] = []
@@ -41,15 +43,22 @@ export function libp2pOptions (init: GateNodeInit, privateKey: PrivateKey): Reco
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ streamOptions: { maxReadBufferLength: YAMUX_READ_BUFFER } })],
     peerDiscovery,
-    // Compiling a module (Binaryen, 4-6 s for a small C program here, more
-    // under load) still blocks the main thread; libp2p's 10 s defaults for
-    // upgrades and protocol negotiation then fail streams of a busy node.
+    // A node's main thread can be busy for a while (GC, hashing a large
+    // snapshot; before compiles moved to a worker, Binaryen for 4-6 s):
+    // generous upgrade and negotiation deadlines keep its streams alive.
     connectionManager: {
       maxConnections: 300,
       inboundUpgradeTimeout: 30_000,
       inboundStreamProtocolNegotiationTimeout: 60_000,
       outboundStreamProtocolNegotiationTimeout: 60_000
     },
+    // libp2p pings every connection each 10 s and aborts it when a ping
+    // takes longer than the adaptive timeout (at least 5 s by default),
+    // failing every stream on it with 'The operation was aborted due to
+    // timeout'. A busy peer is not a dead one: this node's own streams
+    // have stall deadlines (protocols/stall.ts), so the monitor only needs
+    // to catch links that are truly gone.
+    connectionMonitor: { pingTimeout: { minTimeout: PING_TIMEOUT_MIN_MS } },
     services: {
       identify: identify(),
       ...(pub ? { autoNAT: autoNAT(), dcutr: dcutr() } : {}),

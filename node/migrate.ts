@@ -24,7 +24,7 @@ import { pushSnapshot } from '../protocols/snapshot-push/index.js'
 import { guardDuplex, StallError } from '../protocols/stall.js'
 import { dialGuarded, Handover, resolveHandover, type Resolution } from './handover-client.js'
 import type { Managed } from './instances.js'
-import { HandoverAbortedError, MigrationInDoubtError } from './migrate-errors.js'
+import { asLinkError, HandoverAbortedError, MigrationInDoubtError } from './migrate-errors.js'
 import { lastChunks, patchBases, rememberChunks } from './snapshot-history.js'
 import type { GateNode } from './node.js'
 
@@ -110,7 +110,7 @@ export async function migrateInstance (node: GateNode, m: Managed, peer: string,
       })
       return r.sentBytes
     } catch (err) {
-      throw g.signal.reason instanceof StallError ? g.signal.reason : err
+      throw g.signal.reason instanceof StallError ? g.signal.reason : asLinkError(err, peer, `the ${phase} push`, opts.signal)
     } finally {
       g.dispose()
     }
@@ -118,14 +118,27 @@ export async function migrateInstance (node: GateNode, m: Managed, peer: string,
   const request = (root: CID, clone: boolean): Parameters<typeof Handover.prepare>[2] => ({
     id: randomUUID(), root: root.toString(), clone, owner: m.owner, instance: m.id, transient: clone ? false : m.transient, leaseMs: opts.leaseMs ?? LEASE_MS
   })
-  const prepare = async (root: CID, clone: boolean): Promise<Handover> => await timed('prepare', async () => await Handover.prepare(node, peer, request(root, clone), so))
+  const prepare = async (root: CID, clone: boolean): Promise<Handover> => await timed('prepare', async () => {
+    try {
+      return await Handover.prepare(node, peer, request(root, clone), so)
+    } catch (err) {
+      throw asLinkError(err, peer, 'prepare', opts.signal)
+    }
+  })
+  const commit = async (ho: Handover, root: string): Promise<void> => await timed('commit', async () => {
+    try {
+      await ho.commit(root)
+    } catch (err) {
+      throw asLinkError(err, peer, 'commit', opts.signal)
+    }
+  })
 
   if (opts.clone === true) {
     const root = await capture('clone', 'continue')
     const bytes = await push(root, 'clone')
     const ho = await prepare(root, true)
     try {
-      await timed('commit', async () => { await ho.commit('') })
+      await commit(ho, '')
     } catch (err) {
       ho.abort((err as Error).message)
       throw err
@@ -165,7 +178,7 @@ export async function migrateInstance (node: GateNode, m: Managed, peer: string,
     finalBytes = await push(root, 'final', opened)
     quiet?.()
     ho ??= await prepare(root, false)
-    await timed('commit', async () => { await ho!.commit(root.toString()) })
+    await commit(ho, root.toString())
     opts.onProgress?.({ type: 'migrate:progress', phase: 'ready', sentBytes: finalBytes, sentBlocks: 0 })
   } catch (err) {
     quiet?.()

@@ -5,7 +5,7 @@
  * ProtocolError naming what was expected.
  */
 import { readFrames, writeFrame, type ByteDuplex } from './framing.js'
-import { ProtocolError, TimeoutError } from './errors.js'
+import { PeerClosedError, ProtocolError, TimeoutError } from './errors.js'
 
 /** A generated protons message namespace (encode/decode). */
 export interface WireCodec<T> {
@@ -71,7 +71,7 @@ export class MessageChannel {
   /** Like read(), but the end of the stream is an error too. */
   async expect<T> (codec: WireCodec<T>, opts: { timeoutMs?: number, signal?: AbortSignal, what?: string } = {}): Promise<T> {
     const m = await this.read(codec, opts)
-    if (m === undefined) throw new ProtocolError(`stream ended before the ${opts.what ?? 'message'}`)
+    if (m === undefined) throw new PeerClosedError(`stream ended before the ${opts.what ?? 'message'}`)
     return m
   }
 

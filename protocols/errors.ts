@@ -7,6 +7,12 @@ export class ProtocolError extends Error {
   constructor (message: string) { super(message); this.name = 'ProtocolError' }
 }
 
+/** The stream ended where the protocol expects more: the peer hung up (or went away). */
+export class PeerClosedError extends ProtocolError {
+  static name = 'PeerClosedError'
+  constructor (message: string) { super(message); this.name = 'PeerClosedError' }
+}
+
 /** The remote side did not answer in time. */
 export class TimeoutError extends Error {
   static name = 'TimeoutError'
@@ -33,6 +39,6 @@ export function errorCode (err: unknown): ErrorCode {
   if (err instanceof RequestError || err instanceof RemoteError) return err.code
   const name = (err as Error)?.name
   if (name === 'FrameTooLargeError') return ErrorCode.TOO_LARGE
-  if (name === 'ProtocolError' || name === 'UnexpectedEndError') return ErrorCode.BAD_REQUEST
+  if (name === 'ProtocolError' || name === 'PeerClosedError' || name === 'UnexpectedEndError') return ErrorCode.BAD_REQUEST
   return ErrorCode.INTERNAL
 }

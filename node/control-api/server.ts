@@ -120,7 +120,9 @@ export function errorBody (err: unknown): { status: number, code: string, error:
     return { status: HTTP_STATUS[err.code] ?? 500, code: err.code, error: err instanceof RemoteError ? err.message.replace(/^[A-Z_]+: /, '') : err.message }
   }
   const name = (err as Error)?.name
-  if (name === 'InstanceStateError') return { status: 409, code: ErrorCode.CONFLICT, error: (err as Error).message }
+  if (name === 'InstanceStateError' || name === 'HandoverAbortedError') return { status: 409, code: ErrorCode.CONFLICT, error: (err as Error).message }
+  // the link to a peer failed or the answer is pending: try again later
+  if (name === 'StallError' || name === 'MigrationLinkError' || name === 'MigrationInDoubtError') return { status: 503, code: ErrorCode.UNAVAILABLE, error: (err as Error).message }
   return { status: 500, code: ErrorCode.INTERNAL, error: (err as Error)?.message ?? String(err) }
 }
 

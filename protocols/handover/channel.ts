@@ -5,7 +5,7 @@
  * while this side is busy.
  */
 import { MessageChannel } from '../channel.js'
-import { RemoteError, ProtocolError } from '../errors.js'
+import { PeerClosedError, RemoteError, ProtocolError } from '../errors.js'
 import type { ByteDuplex } from '../framing.js'
 import { MAX_CONTROL_FRAME } from '../ids.js'
 import { ErrorCode } from '../pb/gate.js'
@@ -47,7 +47,7 @@ export class HandoverChannel {
   /** The next message, which must be `type` (or the peer's error). */
   async expect<T extends HandoverMessage['type']> (type: T, opts: ReadOptions = {}): Promise<Of<T>> {
     const m = await this.next(opts)
-    if (m == null) throw new ProtocolError(`handover stream ended before ${type}`)
+    if (m == null) throw new PeerClosedError(`handover stream ended before ${type}`)
     if (m.type === 'error') throw new RemoteError(Object.values(ErrorCode).includes(m.code as ErrorCode) ? m.code as ErrorCode : ErrorCode.INTERNAL, m.message)
     if (m.type !== type) throw new ProtocolError(`expected ${type}, got ${m.type}`)
     return m as Of<T>

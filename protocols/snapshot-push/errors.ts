@@ -1,5 +1,5 @@
 /** Errors of the snapshot push protocol (ProtocolError is shared by all protocols). */
-export { ProtocolError } from '../errors.js'
+export { PeerClosedError, ProtocolError } from '../errors.js'
 
 /** The receiving side refused or failed the transfer; its message is carried. */
 export class PushRefusedError extends Error {

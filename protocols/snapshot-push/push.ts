@@ -10,7 +10,7 @@ import type { CID } from 'multiformats/cid'
 import { listBlocks, PutQueue, verifyBlock, type Blockstore } from '../../executor/snapshot/index.js'
 import type { ByteDuplex } from '../framing.js'
 import { decode, encode, type Message } from './messages.js'
-import { ProtocolError, PushRefusedError } from './errors.js'
+import { PeerClosedError, ProtocolError, PushRefusedError } from './errors.js'
 import { Body, FrameReader, KIND_BLOCK, KIND_CONTROL, KIND_PATCH, writeBlock, writeControl, writePatch } from './frames.js'
 import { apply, diff } from './patch.js'
 
@@ -42,7 +42,7 @@ const get = async (store: Blockstore, cid: CID): Promise<Uint8Array> => store.pe
 async function control (frames: FrameReader, signal?: AbortSignal): Promise<Message> {
   signal?.throwIfAborted()
   const f = await frames.next()
-  if (f == null) throw new ProtocolError('peer closed the stream')
+  if (f == null) throw new PeerClosedError('peer closed the stream')
   if (f[0] !== KIND_CONTROL) throw new ProtocolError(`expected a control frame, got kind ${f[0]}`)
   return decode(f.subarray(1))
 }
@@ -139,7 +139,7 @@ export async function receiveSnapshot (d: ByteDuplex, store: Blockstore, opts: {
     for (;;) {
       opts.signal?.throwIfAborted()
       const f = await frames.next()
-      if (f == null) throw new ProtocolError('peer closed the stream')
+      if (f == null) throw new PeerClosedError('peer closed the stream')
       const b = new Body(f)
       if (b.kind === KIND_CONTROL) {
         const m = decode(f.subarray(1))

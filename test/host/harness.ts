@@ -14,18 +14,20 @@ import type { InstanceCause } from '../../executor/types.js'
 
 export const ROOT = resolve(import.meta.dirname, '../../..')
 const PROGS = join(ROOT, 'test/host/progs')
+/** gate.h, the programs' header for Gate's I/O ABI, is the test programs' one. */
+const INCLUDE = join(ROOT, 'testprogs/include')
 const CACHE = join(tmpdir(), 'gate-host-test-wasm')
 
 /** Compile test/host/progs/<name>.c to wasm (cached by source hash). */
 export function compileC (name: string): Uint8Array {
   const src = readFileSync(join(PROGS, `${name}.c`))
-  const hdr = readFileSync(join(PROGS, 'gate.h'))
+  const hdr = readFileSync(join(INCLUDE, 'gate.h'))
   const hash = createHash('sha256').update(src).update(hdr).digest('hex').slice(0, 16)
   mkdirSync(CACHE, { recursive: true })
   const out = join(CACHE, `${name}-${hash}.wasm`)
   if (!existsSync(out)) {
     const tmp = `${out}.${process.pid}.tmp`
-    execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-Wl,--strip-debug', `-I${PROGS}`, '-o', tmp, join(PROGS, `${name}.c`)], { stdio: 'pipe' })
+    execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-Wl,--strip-debug', `-I${INCLUDE}`, '-o', tmp, join(PROGS, `${name}.c`)], { stdio: 'pipe' })
     renameSync(tmp, out)
   }
   return new Uint8Array(readFileSync(out))

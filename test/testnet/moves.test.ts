@@ -20,19 +20,13 @@ t.test('migrate mid-run: the sender keeps showing output, which ends like an uni
   await waitFor(() => sender.out().split('\n').length > 2, 60_000, 'first output lines on n3')
   const row = (await instances(tn, 1)).find(r => r.status.state === 'running')
   t.ok(row, 'the program runs on n1')
-  let m = await gate(tn, 1, ['migrate', row!.instance, id(2), '--json'])
-  if (m.code !== 0) {
-    // Seen in CI (2 of 3 full runs, never on a quieter machine): the first,
-    // cold migration fails with 'The operation was aborted due to timeout'
-    // while the target compiles on its main thread. Not understood yet (see
-    // the stop 8 note); what must hold is that the failure leaves the
-    // original running, once, and that the move then succeeds.
-    t.comment(`first migration attempt failed: ${m.stderr.trim()}`)
-    dumpLogs(tn, 60)
-    await waitFor(async () => await runningCopies(tn, row!.instance) === 1, 60_000, 'the original to run again after the failed attempt')
-    t.equal(await runningCopies(tn, row!.instance), 1, 'the failed attempt left exactly one running copy')
-    m = await gate(tn, 1, ['migrate', row!.instance, id(2), '--json'])
-  }
+  // The first, cold migration: the target compiles the module meanwhile.
+  // (This failed in CI with 'The operation was aborted due to timeout' while
+  // Binaryen ran on the target's main thread: the source's libp2p judged the
+  // silent connection dead after a 5 s ping and aborted it. Compiles run in a
+  // worker now, and pings may take 20 s.)
+  const m = await gate(tn, 1, ['migrate', row!.instance, id(2), '--json'])
+  if (m.code !== 0) dumpLogs(tn, 60)
   t.equal(m.code, 0, m.stderr)
   const res = JSON.parse(m.stdout)
   t.equal(res.instance, row!.instance, 'same instance ID on n2')
