@@ -168,13 +168,8 @@ t.test('resume continues the random stream; clones re-seed it', async t => {
 })
 
 t.test('Gate packet ABI through the real runtime: services, origin stream, suspend while waiting', async t => {
-  const { execFileSync } = await import('node:child_process')
-  const { join } = await import('node:path')
-  const { readFileSync } = await import('node:fs')
-  const dir = tempDir()
-  const progs = join(import.meta.dirname, '../../../test/host/progs')
-  execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-Wl,--strip-debug', `-I${progs}`, '-o', join(dir, 's.wasm'), join(progs, 'services.c')])
-  const bytes = new Uint8Array(readFileSync(join(dir, 's.wasm')))
+  const { compileC } = await import('../host/harness.js')
+  const bytes = compileC('services')
   const inst = ex.launch(await ex.compile(bytes), { principal: 'test-principal' })
   let out = ''
   let err = ''
