@@ -353,23 +353,9 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     return m
   }
 
-  /** Compiles started for pushed snapshots, by module hash. */
-  private readonly warming = new Map<string, Promise<unknown>>()
-
-  /** @internal start compiling the module of a pushed snapshot in the background. */
-  warm (root: CID): void {
-    void decodeSnapshot(root, this.snapshots).then(d => {
-      if (d.moduleBytes == null || this.warming.has(d.snapshot.moduleHash)) return
-      const p = this.executor.compile(d.moduleBytes, { entry: d.snapshot.entry }).catch(() => {})
-      this.warming.set(d.snapshot.moduleHash, p)
-      void p.finally(() => { setTimeout(() => this.warming.delete(d.snapshot.moduleHash), 60_000).unref() })
-    }).catch(() => {})
-  }
-
   /** @internal target side: verify and compile a pushed snapshot, not started yet. */
   async prepare (snapshot: InstanceSnapshot, moduleBytes: Uint8Array): Promise<{ snapshot: InstanceSnapshot, moduleBytes: Uint8Array, cm: CompiledModule }> {
     if (snapshot.status.state !== 'suspended') throw new RequestError(ErrorCode.BAD_REQUEST, `snapshot is ${snapshot.status.state}, not resumable`)
-    await this.warming.get(snapshot.moduleHash)
     let cm
     try {
       cm = await this.executor.compile(moduleBytes, { entry: snapshot.entry })
