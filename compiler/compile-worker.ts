@@ -19,7 +19,7 @@ port.on('message', (req: CompileRequest) => {
     port.postMessage(reply, [cm.bytes.buffer as ArrayBuffer])
   } catch (err) {
     const e = err as Error
-    reply = { id: req.id, ok: false, name: e?.name ?? 'Error', message: e?.message ?? String(err), stack: e?.stack }
+    reply = { id: req.id, ok: false, name: e?.name ?? 'Error', message: e?.message ?? String(err) }
     port.postMessage(reply)
   }
 })

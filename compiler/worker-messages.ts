@@ -9,4 +9,4 @@ export interface CompileRequest {
 
 export type CompileReply =
   | { id: number, ok: true, cm: CompiledModule }
-  | { id: number, ok: false, name: string, message: string, stack?: string }
+  | { id: number, ok: false, name: string, message: string }

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events'
 import type { InstanceSnapshot, InstanceStatus, PeerPort } from './types.js'
 import { PEER_ERR_FAILED, PEER_OK, type PeerRequest } from './host/services/peer.js'
 import type { PooledWorker } from './pool.js'
-import { CTL_KILL } from './worker/messages.js'
+import { CTL_KILL, type SnapshotBase } from './worker/messages.js'
 import { InstanceStateError, SnapshotFailedError } from './errors.js'
 
 export interface SnapshotResult {
@@ -25,7 +25,7 @@ export interface SnapshotOptions {
    * after): the worker copies only chunks that differ into it and returns
    * it as this snapshot's memory, with `changed`. Ignored if sizes differ.
    */
-  base?: { memory: Uint8Array, chunkSize: number }
+  base?: SnapshotBase
 }
 
 export interface InstanceEvents {

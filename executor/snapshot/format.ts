@@ -122,9 +122,9 @@ export async function encodeSnapshot (s: InstanceSnapshot, store: Blockstore, op
   const put = async (cid: CID, bytes: Uint8Array): Promise<CID> => {
     r.totalBlocks++; r.totalBytes += bytes.byteLength
     if (store.peekVerified?.(cid) != null) return cid
+    const counted = (): void => { r.newBlocks++; r.newBytes += bytes.byteLength }
     // a store that writes behind skips blocks it has on its own, off this path
-    await q.add(cid, bytes, store.flush != null ? undefined : () => { r.newBlocks++; r.newBytes += bytes.byteLength })
-    if (store.flush != null) { r.newBlocks++; r.newBytes += bytes.byteLength }
+    if (store.flush != null) { await q.add(cid, bytes); counted() } else await q.add(cid, bytes, counted)
     return cid
   }
   const chunks: Array<CID | null> = []

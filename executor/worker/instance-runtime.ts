@@ -231,9 +231,9 @@ export class InstanceRuntime implements HostRuntime {
     return this.status
   }
 
-  /** Capture the state of an instance that is not executing (unwound, fresh or ended). */
   /**
-   * With `base` of the same size, memory chunks that differ are copied into
+   * Capture the state of an instance that is not executing (unwound, fresh
+   * or ended). With `base` of the same size, memory chunks that differ are copied into
    * it and it is the snapshot's memory (`changed` lists them): one compare
    * instead of a full copy plus a compare on the main thread.
    */

@@ -37,8 +37,6 @@ export interface PushResult {
   sentBytes: number
 }
 
-const get = async (store: Blockstore, cid: CID): Promise<Uint8Array> => store.peekVerified?.(cid) ?? await store.get(cid)
-
 async function control (frames: FrameReader, signal?: AbortSignal): Promise<Message> {
   signal?.throwIfAborted()
   const f = await frames.next()
@@ -70,12 +68,12 @@ export async function pushSnapshot (d: ByteDuplex, root: CID, store: Blockstore,
     if (early != null) throw new ProtocolError(`unexpected ${early.type} while sending blocks`)
     const key = cid.toString()
     if (!offered.has(key)) throw new ProtocolError(`peer wants ${key}, which was not offered`)
-    const bytes = await get(store, cid)
+    const bytes = await store.get(cid)
     const base = want.patch[i]
     let ranges
     if (base != null) {
       if (!base.equals(offered.get(key) ?? undefined)) throw new ProtocolError(`peer wants ${key} patched against ${base.toString()}, which was not offered`)
-      const was = await get(store, base).catch(() => undefined)
+      const was = await store.get(base).catch(() => undefined)
       if (was != null) ranges = diff(was, bytes, bytes.byteLength >> 1)
     }
     if (ranges != null && base != null) { sentBytes += await writePatch(d, cid, base, bytes.byteLength, ranges); patchedBlocks++ } else sentBytes += await writeBlock(d, cid, bytes)
