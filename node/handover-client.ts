@@ -9,6 +9,7 @@ import { HandoverChannel } from '../protocols/handover/channel.js'
 import { HANDOVER_PROTOCOL, RESOLVE_ATTEMPTS, RESOLVE_BACKOFF_MS, type HandoverMessage, type Outcome } from '../protocols/handover/index.js'
 import { streamDuplex } from '../protocols/libp2p-duplex.js'
 import { StallError } from '../protocols/stall.js'
+import { withDeadline } from './deadline.js'
 import type { GateNode } from './node.js'
 
 export type PrepareRequest = Omit<Extract<HandoverMessage, { type: 'prepare' }>, 'type'>
@@ -21,20 +22,17 @@ export interface StallOptions {
 /** Open a stream; a dial that makes no progress within the stall deadline is a StallError. */
 export async function dialGuarded (node: GateNode, peer: string, protocol: string, opts: StallOptions): Promise<Stream> {
   opts.signal?.throwIfAborted()
-  // not AbortSignal.timeout: libp2p keeps the dial's signal on the stream,
-  // and a timer firing later would abort a stream that is working fine
-  const timeout = new AbortController()
-  const timer = setTimeout(() => { timeout.abort(new StallError(`opening ${protocol} to ${peer}`, opts.stallMs)) }, opts.stallMs)
-  const signal = opts.signal != null ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal
-  try {
-    return await node.dial(peer, protocol, { signal })
-  } catch (err) {
-    opts.signal?.throwIfAborted()
-    if (timeout.signal.aborted) throw timeout.signal.reason as Error
-    throw err
-  } finally {
-    clearTimeout(timer)
-  }
+  const stalled = (): Error => new StallError(`opening ${protocol} to ${peer}`, opts.stallMs)
+  return await withDeadline(opts.stallMs, stalled, opts.signal, async signal => {
+    try {
+      return await node.dial(peer, protocol, { signal })
+    } catch (err) {
+      opts.signal?.throwIfAborted()
+      // not the caller's abort, so the deadline's
+      if (signal.aborted) throw signal.reason as Error
+      throw err
+    }
+  })
 }
 
 export class Handover {

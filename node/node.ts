@@ -41,6 +41,7 @@ import { SuspendedRecords, type SuspendedRecord } from './persist.js'
 import { Policy } from './policy.js'
 import { ModuleStore, snapshotBlockstore } from './stores.js'
 import { writeBehind } from './write-behind.js'
+import { withDeadline } from './deadline.js'
 import { handleDeploy } from './handlers/deploy.js'
 import { handleAttach } from './handlers/attach.js'
 import { handleControl } from './handlers/control.js'
@@ -471,17 +472,8 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     let id: PeerId
     try { id = typeof peer === 'string' ? peerIdFromString(peer) : peer } catch { throw new RequestError(ErrorCode.BAD_REQUEST, `not a peer ID: ${String(peer)}`) }
     if (id.equals(this.peerId)) throw new RequestError(ErrorCode.BAD_REQUEST, 'that is this node\'s own peer ID')
-    // Not AbortSignal.timeout: libp2p keeps the dial's signal on the stream it
-    // opens, and a timer firing later would abort a stream that works fine
-    // (an attached send, a long push). This deadline ends with the dial.
-    const deadline = new AbortController()
-    const timer = setTimeout(() => { deadline.abort(new RequestError(ErrorCode.UNAVAILABLE, `no connection to ${id.toString()} within ${DIAL_TIMEOUT_MS / 1000} s`)) }, DIAL_TIMEOUT_MS)
-    const signal = opts.signal != null ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal
-    try {
-      return await this.dialWithin(id, protocol, signal)
-    } finally {
-      clearTimeout(timer)
-    }
+    const timedOut = (): Error => new RequestError(ErrorCode.UNAVAILABLE, `no connection to ${id.toString()} within ${DIAL_TIMEOUT_MS / 1000} s`)
+    return await withDeadline(DIAL_TIMEOUT_MS, timedOut, opts.signal, async signal => await this.dialWithin(id, protocol, signal))
   }
 
   private async dialWithin (id: PeerId, protocol: string, signal: AbortSignal): Promise<Stream> {
