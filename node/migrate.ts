@@ -118,20 +118,16 @@ export async function migrateInstance (node: GateNode, m: Managed, peer: string,
   const request = (root: CID, clone: boolean): Parameters<typeof Handover.prepare>[2] => ({
     id: randomUUID(), root: root.toString(), clone, owner: m.owner, instance: m.id, transient: clone ? false : m.transient, leaseMs: opts.leaseMs ?? LEASE_MS
   })
-  const prepare = async (root: CID, clone: boolean): Promise<Handover> => await timed('prepare', async () => {
+  // a handover step: a broken link is reported as such (MigrationLinkError)
+  const step = async <T>(name: 'prepare' | 'commit', f: () => Promise<T>): Promise<T> => await timed(name, async () => {
     try {
-      return await Handover.prepare(node, peer, request(root, clone), so)
+      return await f()
     } catch (err) {
-      throw asLinkError(err, peer, 'prepare', opts.signal)
+      throw asLinkError(err, peer, name, opts.signal)
     }
   })
-  const commit = async (ho: Handover, root: string): Promise<void> => await timed('commit', async () => {
-    try {
-      await ho.commit(root)
-    } catch (err) {
-      throw asLinkError(err, peer, 'commit', opts.signal)
-    }
-  })
+  const prepare = async (root: CID, clone: boolean): Promise<Handover> => await step('prepare', async () => await Handover.prepare(node, peer, request(root, clone), so))
+  const commit = async (ho: Handover, root: string): Promise<void> => { await step('commit', async () => { await ho.commit(root) }) }
 
   if (opts.clone === true) {
     const root = await capture('clone', 'continue')
