@@ -2,7 +2,9 @@
  * On-disk cache of compiled (instrumented) modules, keyed by the original
  * module's SHA-256 and the compiler identity. Instrumenting with Binaryen
  * takes 0.1-15 s; a cache hit is one file read. Concurrent requests for the
- * same module share one compile.
+ * same module share one compile. A caller's AbortSignal ends its own wait,
+ * not the compile, which others may be waiting for and which fills the
+ * cache for the next request either way.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -10,7 +12,7 @@ import { compilerId, type CompiledModule, type CompileOptions } from './compile-
 import { sha256hex } from './hash.js'
 
 /** What does the compiling on a miss: compileModule in a worker (WorkerCompiler) or inline. */
-export type CompileFn = (bytes: Uint8Array, opts: CompileOptions, call: { signal?: AbortSignal }) => Promise<CompiledModule>
+export type CompileFn = (bytes: Uint8Array, opts: CompileOptions) => Promise<CompiledModule>
 
 export interface CompileCacheInit {
   compile: CompileFn
@@ -37,18 +39,25 @@ export class CompileCache {
     const key = this.key(sha256hex(bytes), opts)
     const hit = this.memo.get(key)
     if (hit != null) return { ...hit, cached: true }
-    const running = this.inflight.get(key)
-    if (running != null) return await running
-    const p = this.miss(key, bytes, opts, call)
-    this.inflight.set(key, p)
-    try {
-      return await p
-    } finally {
-      this.inflight.delete(key)
+    const signal = call.signal
+    signal?.throwIfAborted()
+    let result = this.inflight.get(key)
+    if (result == null) {
+      const p = this.miss(key, bytes, opts)
+      this.inflight.set(key, p)
+      p.finally(() => { this.inflight.delete(key) }).catch(() => {})
+      result = p
     }
+    if (signal == null) return await result
+    const shared = result
+    return await new Promise((resolve, reject) => {
+      const onAbort = (): void => { reject(signal.reason) }
+      signal.addEventListener('abort', onAbort, { once: true })
+      shared.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
+    })
   }
 
-  private async miss (key: string, bytes: Uint8Array, opts: CompileOptions, call: { signal?: AbortSignal }): Promise<CompiledModule & { cached: boolean }> {
+  private async miss (key: string, bytes: Uint8Array, opts: CompileOptions): Promise<CompiledModule & { cached: boolean }> {
     try {
       const meta = JSON.parse(await readFile(join(this.dir, `${key}.json`), 'utf8'))
       const code = new Uint8Array(await readFile(join(this.dir, `${key}.wasm`)))
@@ -58,7 +67,7 @@ export class CompileCache {
         return { ...cm, cached: true }
       }
     } catch {}
-    const cm = await this.compileFn(bytes, opts, call)
+    const cm = await this.compileFn(bytes, opts)
     await mkdir(this.dir, { recursive: true })
     const { bytes: code, ...meta } = cm
     const tmp = `.${process.pid}.${Date.now()}`

@@ -71,7 +71,7 @@ export class Executor {
     this.compiler = compiler
     this.cache = new CompileCache(init.cacheDir ?? join(tmpdir(), 'gate-p2p-cache'), {
       compile: compiler != null
-        ? async (bytes, opts, call) => await compiler.compile(bytes, opts, call)
+        ? async (bytes, opts) => await compiler.compile(bytes, opts)
         : async (bytes, opts) => (await import('../compiler/compile.js')).compileModule(bytes, opts)
     })
   }

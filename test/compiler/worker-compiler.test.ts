@@ -93,3 +93,17 @@ t.test('the executor compiles on the worker by default and runs the result', asy
   t.equal(r.status.state, 'terminated')
   t.match(r.stdout, /worker/, 'it runs')
 })
+
+t.test('a compile shared by two callers: one gives up, the other still gets the module', async t => {
+  const ex = new Executor({ cacheDir: tempDir() })
+  t.teardown(async () => { await ex.stop() })
+  const bytes = program('counter')
+  const ac = new AbortController()
+  const first = ex.compile(bytes, {}, { signal: ac.signal }).then(() => 'compiled', e => e)
+  const second = ex.compile(bytes)
+  ac.abort(new Error('gave up'))
+  t.equal((await first).message, 'gave up', 'the caller that aborted stops waiting')
+  const cm = await second
+  t.equal(cm.entry, '_start', 'the other caller gets the compiled module')
+  t.equal((await ex.compile(bytes)).cached, true, 'and it is in the cache')
+})
