@@ -4,49 +4,31 @@
  */
 import type { HostStateValue } from '../types.js'
 import { bool, bytes, obj } from './state.js'
+import { ByteQueue } from '../byte-queue.js'
 
 export class InputBuffer {
-  private chunks: Uint8Array[] = []
-  private size = 0
+  private readonly queue = new ByteQueue()
   private closed = false
 
   push (data: Uint8Array): void {
-    if (this.closed || data.byteLength === 0) return
-    this.chunks.push(data.slice())
-    this.size += data.byteLength
+    if (this.closed) return
+    this.queue.push(data.slice())
   }
 
   end (): void { this.closed = true }
 
   /** Bytes buffered and not yet consumed. */
-  get available (): number { return this.size }
+  get available (): number { return this.queue.size }
   /** True when input has ended (there may still be buffered bytes). */
   get ended (): boolean { return this.closed }
   /** True when a read would not block: data buffered, or end of input. */
-  get readable (): boolean { return this.size > 0 || this.closed }
+  get readable (): boolean { return this.queue.size > 0 || this.closed }
 
-  /** Remove and return up to `max` bytes. */
-  take (max: number): Uint8Array {
-    const n = Math.min(max, this.size)
-    const out = new Uint8Array(n)
-    let off = 0
-    while (off < n) {
-      const c = this.chunks[0]
-      const k = Math.min(c.byteLength, n - off)
-      out.set(c.subarray(0, k), off)
-      off += k
-      if (k === c.byteLength) this.chunks.shift()
-      else this.chunks[0] = c.subarray(k)
-    }
-    this.size -= n
-    return out
-  }
+  /** Remove and return up to `max` bytes (may be a view of the buffer's own copy). */
+  take (max: number): Uint8Array { return this.queue.take(max) }
 
   save (): HostStateValue {
-    const data = new Uint8Array(this.size)
-    let off = 0
-    for (const c of this.chunks) { data.set(c, off); off += c.byteLength }
-    return { data, ended: this.closed }
+    return { data: this.queue.copy(), ended: this.closed }
   }
 
   static restore (v: HostStateValue | undefined): InputBuffer {

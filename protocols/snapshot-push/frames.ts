@@ -8,6 +8,7 @@
 import { CID } from 'multiformats/cid'
 import { FrameTooLargeError, UnexpectedEndError, type ByteDuplex } from '../framing.js'
 import { ProtocolError } from './errors.js'
+import { ByteQueue } from '../../executor/byte-queue.js'
 
 export const KIND_CONTROL = 0
 export const KIND_BLOCK = 1
@@ -16,55 +17,33 @@ export const KIND_PATCH = 2
 /** Reads frames from a byte source: whole frames as one Uint8Array (kind byte first). */
 export class FrameReader {
   private readonly it: AsyncIterator<Uint8Array>
-  private chunks: Uint8Array[] = []
-  private have = 0
+  private readonly queue = new ByteQueue()
 
   constructor (source: AsyncIterable<Uint8Array>, private readonly maxFrame: number) {
     this.it = source[Symbol.asyncIterator]()
   }
 
   private async fill (n: number): Promise<boolean> {
-    while (this.have < n) {
+    while (this.queue.size < n) {
       const r = await this.it.next()
       if (r.done === true) return false
-      if (r.value.byteLength === 0) continue
-      this.chunks.push(r.value)
-      this.have += r.value.byteLength
+      this.queue.push(r.value)
     }
     return true
-  }
-
-  private take (n: number): Uint8Array {
-    this.have -= n
-    const first = this.chunks[0]
-    if (first.byteLength >= n) {
-      if (first.byteLength === n) this.chunks.shift(); else this.chunks[0] = first.subarray(n)
-      return first.subarray(0, n)
-    }
-    const out = new Uint8Array(n)
-    let o = 0
-    while (o < n) {
-      const c = this.chunks[0]
-      const k = Math.min(c.byteLength, n - o)
-      out.set(c.subarray(0, k), o)
-      o += k
-      if (k === c.byteLength) this.chunks.shift(); else this.chunks[0] = c.subarray(k)
-    }
-    return out
   }
 
   /** The next frame, or undefined at a clean end of stream. */
   async next (): Promise<Uint8Array | undefined> {
     if (!(await this.fill(4))) {
-      if (this.have > 0) throw new UnexpectedEndError()
+      if (this.queue.size > 0) throw new UnexpectedEndError()
       return undefined
     }
-    const head = this.take(4)
+    const head = this.queue.take(4)
     const len = ((head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3]) >>> 0
     if (len > this.maxFrame) throw new FrameTooLargeError(len, this.maxFrame)
     if (len === 0) throw new ProtocolError('empty frame')
     if (!(await this.fill(len))) throw new UnexpectedEndError()
-    return this.take(len)
+    return this.queue.take(len)
   }
 }
 
