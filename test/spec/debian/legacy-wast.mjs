@@ -2,6 +2,7 @@
 // source into the syntax wabt 1.0.32's wast2json reads, and nothing else:
 //   (assert_return_canonical_nan A)  -> (assert_return A (T.const nan:canonical))
 //   (assert_return_arithmetic_nan A) -> (assert_return A (T.const nan:arithmetic))
+//   (assert_return_nan A)            -> (assert_return A (T.const nan:arithmetic))
 //   (assert_trap A) with no message  -> (assert_trap A "trap")
 // T is f32 or f64, taken from the invoked export's name ("f64.promote_f32"),
 // else from the script's name (f32.wast), else f32; the runner checks NaN
@@ -29,7 +30,7 @@ function close (s, open) {
 }
 
 let out = ''; let pos = 0; let changed = 0
-const re = /\((assert_return_canonical_nan|assert_return_arithmetic_nan|assert_trap)\b/g
+const re = /\((assert_return_canonical_nan|assert_return_arithmetic_nan|assert_return_nan|assert_trap)\b/g
 let m
 while ((m = re.exec(src)) !== null) {
   if (m.index < pos) continue
