@@ -40,16 +40,14 @@ function run (bytes: Uint8Array, args: string[]): number {
   return performance.now() - t0
 }
 
-const base: InstrumentOptions = { interruptImport: ['gate_rt', 'interrupt'], importMemory: ['gate_rt', 'memory'], asyncifyMemoryPages: 64, startToExport: true }
+const base: InstrumentOptions = { interruptImport: ['gate_rt', 'interrupt'], importMemory: ['gate_rt', 'memory'], framePages: 64, startToExport: true, snapshotSafe: true }
 const VARIANTS: Record<string, InstrumentOptions | null> = {
   'plain (baseline)': null,
-  'counter only, entry checks auto, no Asyncify': { ...base, asyncify: false },
-  'counter only, entry checks in every function, no Asyncify': { ...base, asyncify: false, entryChecks: 'all' },
-  'full: auto entry checks + Asyncify (the default)': { ...base },
-  'full, entry checks in every function': { ...base, entryChecks: 'all' },
-  'full, loop checks only (unsafe: recursion unchecked)': { ...base, entryChecks: 'none' },
-  'full, module-level -O2 (inlining)': { ...base, optimize: 'module' },
-  'full, no -O2 after Asyncify': { ...base, optimize: 'none' }
+  'full: auto entry checks (the default)': { ...base },
+  'entry checks in every function': { ...base, entryChecks: 'all' },
+  'entry budget 1 KiB (more entry checks)': { ...base, entryBudget: 1024 },
+  'entry budget 64 KiB (fewer entry checks)': { ...base, entryBudget: 65536 },
+  'loop checks only (unsafe: recursion unchecked)': { ...base, entryChecks: 'none' }
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]

@@ -1,20 +1,19 @@
 /**
- * The compiler's identity and its input/output types, without the compiler:
- * importing this does not load Binaryen (compile.ts does).
+ * The compiler's identity and its input/output types, without the compiler
+ * itself (compile.ts).
  */
 import type { ModuleInfo, ValidateLimits } from './validate.js'
 
 /** Bump when the instrumentation changes: snapshots name the compiler that made their stack. */
-export const COMPILER_VERSION = 'gate-p2p-compiler/2 binaryen/132'
+export const COMPILER_VERSION = 'gate-p2p-compiler/3'
 
 export interface CompileOptions extends ValidateLimits {
   /** Entry function (default `_start`). */
   entry?: string
   /** Checks between interrupts are set at run time; these affect code shape only. */
   entryChecks?: 'auto' | 'all'
-  /** Asyncify data memory in pages; bounds the depth of a stack that can be captured. */
-  asyncifyMemoryPages?: number
-  optimize?: 'functions' | 'module' | 'none'
+  /** Maximum size of the frame stack memory in pages; bounds the depth of a stack that can be captured. */
+  framePages?: number
 }
 
 export interface CompiledModule {
@@ -32,11 +31,12 @@ export interface CompiledModule {
   memoryInitial: number
   memoryMaximum?: number
   info: ModuleInfo
-  stats: { loopChecks: number, entryChecks: number, functions: number, compileMs: number }
+  stats: { loopChecks: number, entryChecks: number, sites: number, functions: number, compileMs: number }
 }
 
-export const DEFAULT_ASYNCIFY_PAGES = 64
+/** 1 GiB of frames at most. */
+export const DEFAULT_FRAME_PAGES = 16384
 
 export function compilerId (opts: CompileOptions = {}): string {
-  return `${COMPILER_VERSION} entry=${opts.entryChecks ?? 'auto'} asyncify=${opts.asyncifyMemoryPages ?? DEFAULT_ASYNCIFY_PAGES} opt=${opts.optimize ?? 'functions'}`
+  return `${COMPILER_VERSION} entry=${opts.entryChecks ?? 'auto'} frames=${opts.framePages ?? DEFAULT_FRAME_PAGES}`
 }

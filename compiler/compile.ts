@@ -5,11 +5,12 @@
 import { sha256hex } from './hash.js'
 import { ABI_FUNCTIONS, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from './abi.js'
 import { instrument } from './instrument.js'
-import { EntryError } from './errors.js'
+import { EntryError, InvalidModuleError } from './errors.js'
+import { InstrumentError } from './instrument-errors.js'
 import { validateModule } from './validate.js'
-import { compilerId, DEFAULT_ASYNCIFY_PAGES, type CompiledModule, type CompileOptions } from './compile-id.js'
+import { compilerId, DEFAULT_FRAME_PAGES, type CompiledModule, type CompileOptions } from './compile-id.js'
 
-export { COMPILER_VERSION, DEFAULT_ASYNCIFY_PAGES, compilerId, type CompiledModule, type CompileOptions } from './compile-id.js'
+export { COMPILER_VERSION, DEFAULT_FRAME_PAGES, compilerId, type CompiledModule, type CompileOptions } from './compile-id.js'
 export { sha256hex, EntryError }
 
 const ENTRY_NAME = /^[A-Za-z0-9\-._]{1,31}$/
@@ -26,17 +27,17 @@ export function compileModule (bytes: Uint8Array, opts: CompileOptions = {}): Co
   for (const imp of info.imports) {
     if (imp.canonical != null && ABI_FUNCTIONS[imp.canonical]?.blocking === true) blocking.push([imp.module, imp.name])
   }
-  const pages = opts.asyncifyMemoryPages ?? DEFAULT_ASYNCIFY_PAGES
   const r = instrument(bytes, {
     interruptImport: [INTERRUPT_MODULE, INTERRUPT_NAME],
     blockingImports: blocking,
     entryChecks: opts.entryChecks ?? 'auto',
-    asyncifyMemoryPages: pages,
+    framePages: opts.framePages ?? DEFAULT_FRAME_PAGES,
     importMemory: [MEMORY_MODULE, MEMORY_NAME],
     startToExport: true,
     snapshotSafe: true,
-    optimize: opts.optimize
+    maxFunctions: opts.maxFunctions
   })
+  checkOutput(bytes, r.bytes)
   return {
     bytes: r.bytes,
     moduleHash: sha256hex(bytes),
@@ -48,6 +49,25 @@ export function compileModule (bytes: Uint8Array, opts: CompileOptions = {}): Co
     memoryInitial: info.memory?.initial ?? 0,
     memoryMaximum: info.memory?.maximum,
     info,
-    stats: { loopChecks: r.loopChecks, entryChecks: r.entryChecks, functions: r.functions, compileMs: performance.now() - t0 }
+    stats: { loopChecks: r.loopChecks, entryChecks: r.entryChecks, sites: r.sites, functions: r.functions, compileMs: performance.now() - t0 }
   }
+}
+
+/**
+ * The engine validates what we emit. Our validator checks everything the
+ * instrumentation relies on; should the engine still refuse the output, the
+ * original is asked too, so an invalid input is reported as such and only a
+ * fault of ours as an InstrumentError.
+ */
+function checkOutput (input: Uint8Array, output: Uint8Array): void {
+  if (WebAssembly.validate(output as Uint8Array<ArrayBuffer>)) return
+  try {
+    // eslint-disable-next-line no-new
+    new WebAssembly.Module(input as Uint8Array<ArrayBuffer>)
+  } catch (err: any) {
+    throw new InvalidModuleError(`invalid module: ${String(err?.message ?? err).replace(/^WebAssembly\.Module\(\): /, '')}`)
+  }
+  let why = ''
+  try { new WebAssembly.Module(output as Uint8Array<ArrayBuffer>) } catch (err: any) { why = String(err?.message ?? err) } // eslint-disable-line no-new
+  throw new InstrumentError(`the instrumented module is invalid (a compiler bug): ${why}`)
 }

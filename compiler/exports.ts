@@ -1,10 +1,18 @@
 /**
  * Names the instrumentation gives its exports. In a module of their own so
- * that the worker runtime can use them without loading Binaryen (~76 MiB and
- * ~1.6 s of start-up per worker thread).
+ * that the worker runtime can use them without loading the compiler.
  */
 export const EXPORT_COUNTER = '__gate_counter'
 export const EXPORT_GLOBAL_PREFIX = '__snap_g'
 export const EXPORT_MEMORY = '__gate_memory'
-export const EXPORT_ASYNCIFY_MEMORY = '__asyncify_memory'
+/** The frame stack of an unwound instance: a memory of its own. */
+export const EXPORT_FRAMES = '__gate_frames'
+/** 0 normal, 1 unwinding, 2 rewinding (an i32 global). */
+export const EXPORT_STATE = '__gate_state'
+/** Top of the frame stack, a byte offset into EXPORT_FRAMES (an i32 global). */
+export const EXPORT_SP = '__gate_sp'
 export const EXPORT_START = '__gate_start'
+
+export const STATE_NORMAL = 0
+export const STATE_UNWINDING = 1
+export const STATE_REWINDING = 2

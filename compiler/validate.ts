@@ -1,11 +1,12 @@
 /**
- * Validation before instrumentation: cheap structural checks first (size,
- * header, section bounds, counts, memory limits, imports against the host
- * ABI), so hostile modules fail fast with a message naming the problem; then
- * the engine's full validator.
+ * Checks before instrumentation: size, header, section bounds, counts,
+ * memory limits, imports against the host ABI, so hostile modules fail fast
+ * with a message naming the problem. The code itself is validated by the
+ * instrumenter's own validator (wasm/code.ts), in the same pass that types
+ * it.
  */
 import { ABI_FUNCTIONS, canonicalImport, type ValType } from './abi.js'
-import { ImportError, InvalidModuleError, LimitError, MalformedModuleError } from './errors.js'
+import { ImportError, LimitError, MalformedModuleError } from './errors.js'
 import { WasmReader } from './wasm-reader.js'
 
 export interface ValidateLimits {
@@ -154,12 +155,6 @@ export function validateModule (bytes: Uint8Array, limits: ValidateLimits = {}):
     }
   }
 
-  try {
-    // eslint-disable-next-line no-new
-    new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)
-  } catch (err: any) {
-    throw new InvalidModuleError(`invalid module: ${String(err?.message ?? err).replace(/^WebAssembly\.Module\(\): /, '')}`)
-  }
   info.entry = info.exports.some(e => e.name === '_start' && e.kind === 'function') ? '_start' : undefined
   return info
 }

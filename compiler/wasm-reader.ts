@@ -46,6 +46,27 @@ export class WasmReader {
     this.fail('integer representation too long')
   }
 
+  /** Signed LEB128 of at most 33 bits (block types), as a number. */
+  s33 (): number {
+    let result = 0
+    let shift = 0
+    for (let i = 0; i < 5; i++) {
+      const x = this.u8()
+      result += (x & 0x7f) * 2 ** shift
+      shift += 7
+      if ((x & 0x80) === 0) {
+        if ((x & 0x40) !== 0) result -= 2 ** shift
+        return result
+      }
+    }
+    return this.fail('integer representation too long')
+  }
+
+  skip (n: number): void {
+    if (n > this.end - this.p) this.fail(`length ${n} runs past the end`)
+    this.p += n
+  }
+
   bytes (n: number): Uint8Array {
     if (n > this.end - this.p) this.fail(`length ${n} runs past the end`)
     const out = this.b.subarray(this.p, this.p + n)

@@ -1,10 +1,11 @@
 /**
  * One wasm instance inside a worker: instantiation, the interrupt import,
- * Asyncify unwind/rewind around blocking imports, trap mapping, capture and
- * restore of its complete state.
+ * unwind/rewind of the wasm stack (the compiler's frame stack, see
+ * compiler/instrument/emit-body.ts) around interrupts and blocking
+ * imports, trap mapping, capture and restore of its complete state.
  */
 import { canonicalImport, ABI_FUNCTIONS, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from '../../compiler/abi.js'
-import { EXPORT_ASYNCIFY_MEMORY, EXPORT_COUNTER, EXPORT_START } from '../../compiler/exports.js'
+import { EXPORT_COUNTER, EXPORT_FRAMES, EXPORT_SP, EXPORT_START, EXPORT_STATE, STATE_NORMAL, STATE_REWINDING, STATE_UNWINDING } from '../../compiler/exports.js'
 import { HostAbi } from '../host/index.js'
 import { DEFAULT_SERVICES } from '../host/services/registry.js'
 import type { SnapshotBase } from './messages.js'
@@ -14,10 +15,6 @@ import type { GlobalValue, HostState, InstanceCause, InstanceSnapshot, InstanceS
 import { CTL_KILL, type LaunchSpec } from './messages.js'
 
 const PAGE = 65536
-/** Where the Asyncify data header {i32 cur, i32 end} sits in the Asyncify memory. */
-const DATA_PTR = 16
-const UNWINDING = 1
-const REWINDING = 2
 
 /** Thrown from `interrupt` to end the instance (kill request or a limit). */
 class KillSignal extends Error {
@@ -39,11 +36,6 @@ export interface RuntimeHooks {
 
 interface Exports {
   [k: string]: any
-  asyncify_start_unwind: (p: number) => void
-  asyncify_stop_unwind: () => void
-  asyncify_start_rewind: (p: number) => void
-  asyncify_stop_rewind: () => void
-  asyncify_get_state: () => number
 }
 
 export class InstanceRuntime implements HostRuntime {
@@ -52,9 +44,11 @@ export class InstanceRuntime implements HostRuntime {
   private readonly ctl: Int32Array
   private readonly hooks: RuntimeHooks
   private mem!: WebAssembly.Memory
-  private amem!: WebAssembly.Memory
+  private frames!: WebAssembly.Memory
   private ex!: Exports
   private counter!: WebAssembly.Global
+  private state!: WebAssembly.Global
+  private sp!: WebAssembly.Global
   host!: HostAbi
   /** 'start': inside the start function; 'entry': inside the entry function. */
   private phase: 'fresh' | 'start' | 'entry' = 'fresh'
@@ -97,18 +91,19 @@ export class InstanceRuntime implements HostRuntime {
     }
     const instance = new WebAssembly.Instance(spec.module, this.imports())
     this.ex = instance.exports as unknown as Exports
-    this.amem = this.ex[EXPORT_ASYNCIFY_MEMORY]
+    this.frames = this.ex[EXPORT_FRAMES]
     this.counter = this.ex[EXPORT_COUNTER]
+    this.state = this.ex[EXPORT_STATE]
+    this.sp = this.ex[EXPORT_SP]
     this.counter.value = spec.limits.quantum
     if (snap != null) {
       new Uint8Array(this.mem.buffer).set(snap.memory)
       for (const g of snap.globals) this.ex[g.name].value = g.value
       if (snap.stack.byteLength > 0) {
-        const a = new Uint8Array(this.amem.buffer)
-        a.set(snap.stack, DATA_PTR + 8)
-        const dv = new DataView(this.amem.buffer)
-        dv.setInt32(DATA_PTR, DATA_PTR + 8 + snap.stack.byteLength, true)
-        dv.setInt32(DATA_PTR + 4, this.amem.buffer.byteLength, true)
+        const need = Math.ceil(snap.stack.byteLength / PAGE) - this.frames.buffer.byteLength / PAGE
+        if (need > 0) this.frames.grow(need)
+        new Uint8Array(this.frames.buffer).set(snap.stack)
+        this.sp.value = snap.stack.byteLength
         this.unwound = true
       }
       this.host.resumed()
@@ -124,14 +119,8 @@ export class InstanceRuntime implements HostRuntime {
       const key = canonicalImport(imp.module, imp.name)
       const fn = key != null ? this.host.functions[key] : undefined
       if (key == null || fn == null) throw new KillSignal('ABI_VIOLATION', `unresolved import ${imp.module}.${imp.name}`)
-      if (ABI_FUNCTIONS[key].blocking === true) {
-        imports[imp.module][imp.name] = (...args: unknown[]) => {
-          if (this.ex.asyncify_get_state() === REWINDING) this.stopRewind()
-          return fn(...args)
-        }
-      } else {
-        imports[imp.module][imp.name] = fn
-      }
+      imports[imp.module][imp.name] = fn
+      void ABI_FUNCTIONS
     }
     return imports
   }
@@ -153,11 +142,6 @@ export class InstanceRuntime implements HostRuntime {
 
   // ---------------------------------------------------------------- interrupt
   private interrupt (): void {
-    if (this.ex.asyncify_get_state() === REWINDING) {
-      this.stopRewind()
-      this.counter.value = this.spec.limits.quantum
-      return
-    }
     const ctl = Atomics.load(this.ctl, 0)
     if ((ctl & CTL_KILL) !== 0) throw new KillSignal('KILLED', 'killed')
     const now = performance.now()
@@ -168,17 +152,23 @@ export class InstanceRuntime implements HostRuntime {
     this.counter.value = this.spec.limits.quantum
   }
 
+  /** Called from inside an import: the wasm code unwinds when the import returns. */
   private startUnwind (why: SliceOutcome): void {
-    const dv = new DataView(this.amem.buffer)
-    dv.setInt32(DATA_PTR, DATA_PTR + 8, true)
-    dv.setInt32(DATA_PTR + 4, this.amem.buffer.byteLength, true)
+    this.sp.value = 0
     this.pending = why
-    this.ex.asyncify_start_unwind(DATA_PTR)
+    this.state.value = STATE_UNWINDING
   }
 
-  private stopRewind (): void {
-    this.ex.asyncify_stop_rewind()
+  /** Before re-entering an unwound instance: its frames are in the frame memory, [0, sp). */
+  private startRewind (): void {
+    this.state.value = STATE_REWINDING
     this.unwound = false
+  }
+
+  private unwinding (): boolean {
+    const s = this.state.value
+    if (s === STATE_REWINDING) throw new KillSignal('INTERNAL', 'the rewind of the stack did not reach its resume point')
+    return s === STATE_UNWINDING
   }
 
   // ---------------------------------------------------------------- running
@@ -191,19 +181,19 @@ export class InstanceRuntime implements HostRuntime {
         if (this.spec.hasStart) {
           const resume = this.phase === 'start'
           this.phase = 'start'
-          if (resume) this.ex.asyncify_start_rewind(DATA_PTR)
+          if (resume) this.startRewind()
           this.ex[EXPORT_START]()
-          if (this.ex.asyncify_get_state() === UNWINDING) return this.afterUnwind()
+          if (this.unwinding()) return this.afterUnwind()
         }
         this.phase = 'entry'
         const fn = this.ex[this.spec.entry]
         if (typeof fn !== 'function') return this.done({ state: 'killed', cause: 'INTERNAL', error: `no entry function ${this.spec.entry}` })
         fn()
       } else {
-        this.ex.asyncify_start_rewind(DATA_PTR)
+        this.startRewind()
         this.ex[this.spec.entry]()
       }
-      if (this.ex.asyncify_get_state() === UNWINDING) return this.afterUnwind()
+      if (this.unwinding()) return this.afterUnwind()
       return this.done({ state: 'terminated', result: 0 })
     } catch (err) {
       return this.done(statusOf(err))
@@ -213,7 +203,7 @@ export class InstanceRuntime implements HostRuntime {
   }
 
   private afterUnwind (): SliceOutcome {
-    this.ex.asyncify_stop_unwind()
+    this.state.value = STATE_NORMAL
     this.unwound = true
     const p = this.pending ?? { kind: 'yield' }
     this.pending = undefined
@@ -241,9 +231,7 @@ export class InstanceRuntime implements HostRuntime {
     const globals: GlobalValue[] = this.spec.globals.map(g => ({ name: g.name, type: g.type, value: this.ex[g.name].value }))
     let stack = new Uint8Array(0)
     if (this.unwound) {
-      const dv = new DataView(this.amem.buffer)
-      const cur = dv.getInt32(DATA_PTR, true)
-      stack = new Uint8Array(this.amem.buffer.slice(DATA_PTR + 8, cur))
+      stack = new Uint8Array(this.frames.buffer.slice(0, this.sp.value))
     }
     const state = this.status.state === 'running' ? 'suspended' : this.status.state
     return {
