@@ -33,5 +33,7 @@ console.log(`plain: ${totals.specPassed} passed per spec, ${totals.specFailed} f
   `instrumented: same outcome on ${totals.same} of ${totals.compared}; ${totals.files} files, ${totals.modules} modules, ` +
   `${totals.failedFiles.length} files did not finish; ${(totals.ms / 1000).toFixed(1)} s (transform ${(totals.transformMs / 1000).toFixed(1)} s of CPU)`)
 for (const f of totals.failedFiles) console.log(`  NOT FINISHED ${f}`)
+if (totals.different > 0) console.log(`  ${totals.missingInstance} of the ${totals.different} differences are commands on an instrumented module that is missing`)
+for (const [m, n] of Object.entries(totals.transformErrorMessages).sort((x, y) => y[1] - x[1])) console.log(`  transform error (${n} files): ${m}`)
 if (out !== undefined) writeFileSync(out, JSON.stringify({ totals, files: results }, null, 1))
 process.exitCode = totals.different > 0 || totals.failedFiles.length > 0 ? 1 : 0

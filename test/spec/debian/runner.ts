@@ -47,6 +47,8 @@ export interface FileResult {
   modules: number
   transformMs: number
   transformErrors: number
+  transformErrorSamples: string[] // the first few messages
+  missingInstance: number // differences on commands whose instrumented module is missing (follow-ons of a transform error or failed instantiation)
   specFailures: Array<{ line: number, command: string, why: string }> // first few
   error?: string // the file could not be run to its end (timeout, crash)
   ms: number
@@ -292,7 +294,7 @@ export function runFile (jsonPath: string, transform: Transform): FileResult {
   const dir = dirname(jsonPath)
   const res: FileResult = {
     file: basename(jsonPath, '.json'), commands: 0, specPassed: 0, specFailed: 0, specSkipped: 0, compared: 0, same: 0,
-    differences: [], different: 0, trapMessageDiffers: 0, jsFallback: 0, modules: 0, transformMs: 0, transformErrors: 0, specFailures: [], ms: 0
+    differences: [], different: 0, trapMessageDiffers: 0, jsFallback: 0, modules: 0, transformMs: 0, transformErrors: 0, transformErrorSamples: [], missingInstance: 0, specFailures: [], ms: 0
   }
   const plain = new World(); const inst = new World()
   jsFallbacks = 0
@@ -310,12 +312,14 @@ export function runFile (jsonPath: string, transform: Transform): FileResult {
       return
     }
     res.different++
+    if (b.k === 'error' && b.name === 'NoModule') res.missingInstance++
     if (res.differences.length < MAX_DIFFS) res.differences.push({ line: c.line, command: c.type + (c.action !== undefined ? ` ${c.action.field}` : ''), plain: show(a), instrumented: show(b) })
   }
   const transformed = (bytes: Uint8Array): Uint8Array | Outcome => {
     const s = performance.now()
     try { return transform(bytes) } catch (err) {
       res.transformErrors++
+      if (res.transformErrorSamples.length < 3) res.transformErrorSamples.push(String((err as Error)?.message ?? err).slice(0, 200))
       return { k: 'error', name: 'TransformError', msg: String((err as Error)?.message ?? err) }
     } finally { res.transformMs += performance.now() - s }
   }
@@ -406,7 +410,8 @@ export interface RunAllOptions {
 }
 export interface Totals {
   files: number, commands: number, specPassed: number, specFailed: number, specSkipped: number, compared: number, same: number,
-  different: number, trapMessageDiffers: number, jsFallback: number, modules: number, transformMs: number, transformErrors: number,
+  different: number, trapMessageDiffers: number, jsFallback: number, modules: number, transformMs: number, transformErrors: number, missingInstance: number,
+  transformErrorMessages: Record<string, number> // sample messages, numbers and offsets blanked, by count
   failedFiles: string[] // timed out or crashed
   ms: number
 }
@@ -431,7 +436,7 @@ function runChild (json: string, opts: RunAllOptions): Promise<FileResult> {
         const why = signal === 'SIGKILL' ? `timed out after ${opts.timeoutMs ?? 120_000} ms` : `exit ${String(code ?? signal)}: ${err.trim().split('\n').slice(-3).join(' | ')}`
         resolvePromise({
           file: basename(json, '.json'), commands: 0, specPassed: 0, specFailed: 0, specSkipped: 0, compared: 0, same: 0, differences: [],
-          different: 0, trapMessageDiffers: 0, jsFallback: 0, modules: 0, transformMs: 0, transformErrors: 0, specFailures: [], error: why, ms: performance.now() - t0
+          different: 0, trapMessageDiffers: 0, jsFallback: 0, modules: 0, transformMs: 0, transformErrors: 0, transformErrorSamples: [], missingInstance: 0, specFailures: [], error: why, ms: performance.now() - t0
         })
       }
     })
@@ -453,10 +458,11 @@ export async function runAll (jsonFiles: string[], opts: RunAllOptions = {}): Pr
   results.sort((a, b) => a.file.localeCompare(b.file))
   const totals: Totals = {
     files: results.length, commands: 0, specPassed: 0, specFailed: 0, specSkipped: 0, compared: 0, same: 0, different: 0,
-    trapMessageDiffers: 0, jsFallback: 0, modules: 0, transformMs: 0, transformErrors: 0, failedFiles: [], ms: 0
+    trapMessageDiffers: 0, jsFallback: 0, modules: 0, transformMs: 0, transformErrors: 0, missingInstance: 0, transformErrorMessages: {}, failedFiles: [], ms: 0
   }
   for (const r of results) {
-    for (const k of ['commands', 'specPassed', 'specFailed', 'specSkipped', 'compared', 'same', 'different', 'trapMessageDiffers', 'jsFallback', 'modules', 'transformMs', 'transformErrors'] as const) totals[k] += r[k]
+    for (const k of ['commands', 'specPassed', 'specFailed', 'specSkipped', 'compared', 'same', 'different', 'trapMessageDiffers', 'jsFallback', 'modules', 'transformMs', 'transformErrors', 'missingInstance'] as const) totals[k] += r[k]
+    for (const m of r.transformErrorSamples) { const key = m.replace(/\d+/g, 'N'); totals.transformErrorMessages[key] = (totals.transformErrorMessages[key] ?? 0) + 1 }
     if (r.error !== undefined) totals.failedFiles.push(`${r.file}: ${r.error}`)
   }
   totals.ms = performance.now() - t0
