@@ -239,10 +239,10 @@ export class OutModule {
       w.u8(I32).u8(1).u8(0x41).u8(0).u8(0x0b)
     })
     sec(7, w => {
-      const ex: Array<[string, number, number]> = []
+      const ex: Array<[string | [number, number], number, number]> = []
       for (const e of m.exports) {
         const kind = ['function', 'table', 'memory', 'global', 'tag'].indexOf(e.kind)
-        ex.push([e.name, kind, e.kind === 'function' ? this.func(e.index) : e.index])
+        ex.push([e.raw, kind, e.kind === 'function' ? this.func(e.index) : e.index])
       }
       const names = new Set(m.exports.map(e => e.name))
       const add = (name: string, kind: number, index: number): void => {
@@ -267,7 +267,10 @@ export class OutModule {
       }
       if (m.start !== undefined && opts.startToExport) add(EXPORT_START, 0, this.func(m.start))
       w.u32(ex.length)
-      for (const [name, kind, index] of ex) w.name(name).u8(kind).u32(index)
+      for (const [name, kind, index] of ex) {
+        if (typeof name === 'string') w.name(name); else w.copy(b, name[0], name[1])
+        w.u8(kind).u32(index)
+      }
     })
     if (m.start !== undefined && !opts.startToExport) sec(8, w => { w.u32(this.func(m.start as number)) })
     if (m.elems.length > 0) {

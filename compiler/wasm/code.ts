@@ -127,6 +127,16 @@ export class CodeValidator {
   }
 
   private popAll (ts: number[]): void { for (let i = ts.length - 1; i >= 0; i--) this.popT(ts[i]) }
+  /** Check the top of the stack against ts without popping. */
+  private peekAll (ts: number[]): void {
+    const f = this.ctrl[this.ctrl.length - 1]
+    for (let i = ts.length - 1, p = this.vals.length - 1; i >= 0; i--, p--) {
+      if (p < f.height) { if (f.unreachable) return; this.err('operand stack underflow') }
+      const got = this.vals[p]
+      if (got !== ts[i] && got !== ANY) this.err(`type mismatch: expected ${typeName(ts[i])}, got ${typeName(got)}`)
+    }
+  }
+
   private pushAll (ts: number[]): void { for (const t of ts) this.vals.push(t) }
 
   private unreachable (): void {
@@ -293,13 +303,7 @@ export class CodeValidator {
           const ts = this.labelTypes(this.label(r.u32()))
           if (arity === -1) arity = ts.length
           else if (arity !== ts.length) this.err('br_table targets of different arity')
-          // check types without consuming
-          const save = this.vals.length
-          const f = this.ctrl[this.ctrl.length - 1]
-          const un = f.unreachable
-          this.popAll(ts)
-          this.vals.length = save
-          f.unreachable = un
+          this.peekAll(ts)
         }
         this.unreachable()
         return

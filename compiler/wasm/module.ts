@@ -26,7 +26,7 @@ export interface Import {
 export interface Global { type: number, mutable: boolean, imported: boolean, init?: [number, number] }
 export interface Table { ref: number, limits: Limits, imported: boolean }
 export interface Memory { limits: Limits, imported: boolean }
-export interface Export { name: string, kind: ExternKind, index: number }
+export interface Export { name: string, kind: ExternKind, index: number, /** raw name bytes */ raw: [number, number] }
 
 export interface ElemSegment {
   flags: number
@@ -200,8 +200,9 @@ export function parseModule (bytes: Uint8Array, limits: ModuleLimits = {}): Wasm
         break
       case 7:
         for (let n = s.u32(); n > 0; n--) {
-          const name = s.name(); const k = s.u8()
-          m.exports.push({ name, kind: KINDS[k] ?? s.fail(`bad export kind ${k}`), index: s.u32() })
+          const at = s.p
+          const name = s.name(); const raw: [number, number] = [at, s.p]; const k = s.u8()
+          m.exports.push({ name, kind: KINDS[k] ?? s.fail(`bad export kind ${k}`), index: s.u32(), raw })
         }
         break
       case 8: m.start = s.u32(); break
