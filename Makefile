@@ -6,7 +6,7 @@ OUT = build/testprogs
 SRCS = $(wildcard testprogs/*.c)
 WASMS = $(patsubst testprogs/%.c,$(OUT)/%.wasm,$(SRCS))
 
-.PHONY: testprogs native setup build test demo bench spec clean
+.PHONY: testprogs native setup build test demo bench spec clean corpus
 testprogs: $(WASMS)
 
 # The README's two commands. Each installs what is missing first.
@@ -40,3 +40,8 @@ $(OUT)/%.wasm: testprogs/%.c $(wildcard testprogs/include/*.h)
 
 clean:
 	rm -rf build dist
+
+# Third-party corpus (SQLite, Lua, zlib, bzip2 from Debian source packages),
+# wasm32-wasi and native, into build/corpus/. See corpus/README.md.
+corpus:
+	bash corpus/build.sh
