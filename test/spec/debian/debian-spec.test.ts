@@ -6,10 +6,11 @@
 // build/spec-debian). Fails, rather than skips, when that cannot be done.
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { runAll } from './runner.js'
+import { runAll, runFile } from './runner.js'
 
 t.setTimeout(6 * 60_000)
 const run = promisify(execFile)
@@ -17,10 +18,13 @@ const root = resolve(import.meta.dirname, '../../../..')
 const jsonDir = join(root, 'build/spec-debian/json')
 const transform = join(root, 'dist/compiler/transform.js')
 
+let fetched = false
+
 t.test('spec suite from Debian: instrumented modules behave as the plain ones', async t => {
   try {
     const { stdout } = await run('bash', [join(root, 'test/spec/debian/fetch.sh')], { maxBuffer: 16 << 20, timeout: 4 * 60_000 })
     t.comment(stdout.trim())
+    fetched = true
   } catch (err: any) {
     t.fail(`test/spec/debian/fetch.sh failed (apt-get source binaryen / apt-get install wabt need Debian's archive): ${String(err.stderr ?? err.message).trim().split('\n').slice(-5).join(' | ')}`)
     return
@@ -40,4 +44,29 @@ t.test('spec suite from Debian: instrumented modules behave as the plain ones', 
   t.same(totals.failedFiles, [], 'every spec script ran to its end')
   t.equal(totals.different, 0, 'no command has another outcome instrumented', { diffs: diffs.slice(0, 40), perFile: results.filter(r => r.different > 0).map(r => `${r.file}: ${r.different}`) })
   t.ok(totals.specPassed > 20000, `plain run passes ${totals.specPassed} > 20000 commands per spec`)
+})
+
+// The runner itself, on selftest.wast (every value type through the wrapper
+// modules, NaN payloads, traps, exhaustion, globals, linking): the plain run
+// passes it per spec, an identity transform differs nowhere, and transforms
+// that change a NaN payload or fail are seen as differences.
+t.test('the runner sees what it should', async t => {
+  if (!fetched) { t.fail('no wast2json: fetch.sh failed'); return }
+  const dir = mkdtempSync(join(tmpdir(), 'gate-selftest-'))
+  await run('wast2json', [join(root, 'test/spec/debian/selftest.wast'), '-o', join(dir, 'selftest.json')])
+  const json = join(dir, 'selftest.json')
+  const same = runFile(json, b => b)
+  t.equal(same.specFailed, 0, `plain run passes selftest.wast per spec: ${JSON.stringify(same.specFailures)}`)
+  t.ok(same.specPassed >= 30, `${same.specPassed} selftest commands pass`)
+  t.equal(same.different, 0, 'identity transform: no difference')
+  // f32 NaN 0x7fa00001 (the global g_f32) becomes 0x7fa00003: still a NaN
+  const payload = runFile(json, b => {
+    const o = new Uint8Array(b)
+    for (let i = 0; i + 3 < o.length; i++) if (o[i] === 1 && o[i + 1] === 0 && o[i + 2] === 0xa0 && o[i + 3] === 0x7f) o[i] = 3
+    return o
+  })
+  t.ok(payload.differences.some(d => d.command === 'assert_return g_f32'), `a changed NaN payload is a difference: ${JSON.stringify(payload.differences)}`)
+  const throws = runFile(json, b => { if (b.length > 200) throw new Error('no'); return b })
+  t.equal(throws.transformErrors, 1, 'a transform error is counted')
+  t.ok(throws.different > 20 && throws.missingInstance > 0, 'and so are the commands on the module it did not give')
 })

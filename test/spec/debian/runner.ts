@@ -423,7 +423,8 @@ function runChild (json: string, opts: RunAllOptions): Promise<FileResult> {
   if (opts.transform !== undefined) args.push('--transform', resolve(opts.transform)); else args.push('--transform-identity')
   const t0 = performance.now()
   return new Promise(resolvePromise => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    // without the parent's NODE_OPTIONS: under tap they load its coverage hooks into every child
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } })
     let out = ''; let err = ''
     child.stdout.on('data', d => { out += String(d) })
     child.stderr.on('data', d => { err += String(d) })
@@ -433,7 +434,7 @@ function runChild (json: string, opts: RunAllOptions): Promise<FileResult> {
       try {
         resolvePromise(JSON.parse(out) as FileResult)
       } catch {
-        const why = signal === 'SIGKILL' ? `timed out after ${opts.timeoutMs ?? 120_000} ms` : `exit ${String(code ?? signal)}: ${err.trim().split('\n').slice(-3).join(' | ')}`
+        const why = signal === 'SIGKILL' ? `timed out after ${opts.timeoutMs ?? 120_000} ms` : `exit ${String(code ?? signal)}: ${(err.split('\n').find(l => /Error/.test(l)) ?? err.trim().split('\n').slice(-3).join(' | ')).trim().slice(0, 300)}`
         resolvePromise({
           file: basename(json, '.json'), commands: 0, specPassed: 0, specFailed: 0, specSkipped: 0, compared: 0, same: 0, differences: [],
           different: 0, trapMessageDiffers: 0, jsFallback: 0, modules: 0, transformMs: 0, transformErrors: 0, transformErrorSamples: [], missingInstance: 0, specFailures: [], error: why, ms: performance.now() - t0
