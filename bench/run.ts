@@ -2,9 +2,9 @@
 // measured in the same run, never against a stored number.
 //
 //  1. CPU-heavy C programs: native gcc -O2, plain V8 (node:wasi, in a child
-//     process), and our instrumented build on the executor, plus variants of
-//     the instrumentation (entry checks everywhere, no Asyncify) so each
-//     trick's cost is visible.
+//     process), and our instrumented build on the executor, plus a variant
+//     of the instrumentation (entry checks everywhere) so its cost is
+//     visible (bench/tricks.ts has the others).
 //  2. Snapshot: suspend request -> state captured, and restore, at 1/16/64 MiB.
 //  3. Start latency of an instance of a cached module.
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -88,8 +88,7 @@ async function cpuBench (ex: Executor): Promise<void> {
   console.log('\n## CPU: time to run each program (median of %d, ms) and ratio to plain V8', RUNS)
   const variants: Array<[string, Record<string, any>]> = [
     ['gate (auto entry checks)', {}],
-    ['gate, checks in every function', { entryChecks: 'all' }],
-    ['gate, optimize=module', { optimize: 'module' }]
+    ['gate, checks in every function', { entryChecks: 'all' }]
   ]
   const header = ['program', 'native gcc -O2', 'plain V8 (Liftoff+TurboFan / TurboFan only)', ...variants.map(v => v[0])]
   console.log('| ' + header.join(' | ') + ' |')

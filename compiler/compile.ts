@@ -21,8 +21,6 @@ export function compileModule (bytes: Uint8Array, opts: CompileOptions = {}): Co
   const info = validateModule(bytes, opts)
   const entry = opts.entry ?? '_start'
   if (!ENTRY_NAME.test(entry)) throw new EntryError(`invalid entry function name ${JSON.stringify(entry)}`)
-  const exp = info.exports.find(e => e.name === entry)
-  if (exp == null || exp.kind !== 'function') throw new EntryError(`module has no exported function ${JSON.stringify(entry)}`)
   const blocking: Array<[string, string]> = []
   for (const imp of info.imports) {
     if (imp.canonical != null && ABI_FUNCTIONS[imp.canonical]?.blocking === true) blocking.push([imp.module, imp.name])
@@ -38,6 +36,8 @@ export function compileModule (bytes: Uint8Array, opts: CompileOptions = {}): Co
     maxFunctions: opts.maxFunctions
   })
   checkOutput(bytes, r.bytes)
+  const exp = info.exports.find(e => e.name === entry)
+  if (exp == null || exp.kind !== 'function') throw new EntryError(`module has no exported function ${JSON.stringify(entry)}`)
   return {
     bytes: r.bytes,
     moduleHash: sha256hex(bytes),

@@ -216,6 +216,11 @@ class FunctionEmitter {
   /** After a call that may unwind, with [S, R] on the frame's stack. */
   private unwindCheck (k: number, S: number[], base: number, R: number[]): void {
     const w = this.w
+    if (S.length === 0) {
+      // i32.const k; global.get $state; br_if $unwound; drop: the branch carries k and discards R
+      this.i32(k); w.u8(0x23).u32(this.om.gState); w.u8(0x0d).u32(this.ed - 1); w.u8(0x1a)
+      return
+    }
     w.u8(0x23).u32(this.om.gState)
     const both = [...S, ...R]
     w.u8(0x04)
