@@ -43,8 +43,12 @@ fi
 
 # Only the spec suite's own scripts: test/spec/*.wast (not its subfolders of
 # proposals' tests, nor binaryen's own lit tests).
-mkdir -p "$out/json"
 here="$root/test/spec/debian"
+# The conversions are redone when wast2json or the rewriting changes.
+stamp="$(wast2json --version) $(cat "$here/legacy-wast.mjs" | cksum)"
+if [ "$(cat "$out/json/.stamp" 2>/dev/null)" != "$stamp" ]; then rm -rf "$out/json"; fi
+mkdir -p "$out/json"
+printf '%s' "$stamp" >"$out/json/.stamp"
 node="$root/node_modules/.bin/node"; [ -x "$node" ] || node=node
 : >"$out/skipped.tmp"
 n=0; conv=0
