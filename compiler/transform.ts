@@ -9,19 +9,26 @@
  * the interrupt import is bound to `spectest.print` (a no-op `() -> ()`
  * function there), which never unwinds: the run checks that the normal path
  * of instrumented code computes exactly what the original does. Frames go
- * to memory 0 (or a memory of their own when the module has none), so
- * Node 20, without multi-memory, runs it too. Invalid or malformed modules
+ * to a memory of their own where the engine has multi-memory (Node 22), as
+ * in the executor, else to memory 0 (Node 20). Invalid or malformed modules
  * are passed through unchanged for the engine to reject, exactly as it
  * would reject the original.
  */
 import { instrument } from './instrument/index.js'
+
+let multiMemory: boolean | undefined
+function engineHasMultiMemory (): boolean {
+  // (module (memory 0) (memory 0))
+  multiMemory ??= WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5, 5, 2, 0, 0, 0, 0]))
+  return multiMemory
+}
 
 export function transform (bytes: Uint8Array, _info?: unknown): Uint8Array {
   if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return bytes
   const out = instrument(bytes, {
     interruptImport: ['spectest', 'print'],
     entryChecks: 'auto',
-    framePages: 0,
+    framePages: engineHasMultiMemory() ? 1 : 0,
     initialCounter: 1000
   })
   return out.bytes

@@ -2,6 +2,7 @@
  * The executor: compiles modules (through the on-disk cache), launches and
  * resumes instances on a pool of worker threads, and routes their I/O.
  */
+import { compilerId } from '../compiler/compile-id.js'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -123,6 +124,10 @@ export class Executor {
     transfer?: boolean
   } = {}): Promise<Instance> {
     if (sha256hex(moduleBytes) !== snapshot.moduleHash) throw new SnapshotMismatchError('module bytes do not match the snapshot\'s module hash')
+    const ours = compilerId({})
+    if (typeof snapshot.compilerId !== 'string' || snapshot.compilerId.split(' ')[0] !== ours.split(' ')[0]) {
+      throw new SnapshotMismatchError(`snapshot was made by compiler ${JSON.stringify(snapshot.compilerId)}, whose stack format this node (${ours.split(' ')[0]}) cannot resume; run it from the start again`)
+    }
     const cm = await this.compile(moduleBytes, { entry: snapshot.entry })
     if (cm.compiledHash !== snapshot.compiledHash) {
       throw new SnapshotMismatchError(`snapshot was made by ${snapshot.compilerId} (code ${snapshot.compiledHash.slice(0, 12)}), this node compiles to ${cm.compiledHash.slice(0, 12)} (${cm.compilerId})`)

@@ -537,7 +537,8 @@ export function skipImmediates (r: WasmReader, op: number): void {
     case 0x0e: { const n = r.u32(); for (let i = 0; i <= n; i++) r.u32(); return }
     case 0x11: case 0x13: r.u32(); r.u32(); return
     case 0x1c: { const n = r.u32(); r.skip(n); return }
-    case 0x3f: case 0x40: case 0xd0: r.u8(); return
+    case 0x3f: case 0x40: r.u32(); return
+    case 0xd0: r.u8(); return
     case 0x41: r.skipSleb(32); return
     case 0x42: r.skipSleb(64); return
     case 0x43: r.skip(4); return
@@ -545,10 +546,10 @@ export function skipImmediates (r: WasmReader, op: number): void {
     case 0xfc: {
       const sub = r.u32()
       switch (sub) {
-        case 8: r.u32(); r.u8(); return
+        case 8: r.u32(); r.u32(); return
         case 9: case 13: case 15: case 16: case 17: r.u32(); return
-        case 10: r.u8(); r.u8(); return
-        case 11: r.u8(); return
+        case 10: r.u32(); r.u32(); return
+        case 11: r.u32(); return
         case 12: case 14: r.u32(); r.u32(); return
         default: return
       }
@@ -557,14 +558,20 @@ export function skipImmediates (r: WasmReader, op: number): void {
       const sub = r.u32()
       const s = SIMPLE.get(0xfd00 + sub)
       if (s === undefined) return
-      if (s.imm === IMM_MEMARG || s.imm === IMM_MEMARG_LANE) { r.u32(); r.u32() }
+      if (s.imm === IMM_MEMARG || s.imm === IMM_MEMARG_LANE) skipMemarg(r)
       if (s.imm === IMM_LANE || s.imm === IMM_MEMARG_LANE) r.u8()
       if (s.imm === IMM_V128 || s.imm === IMM_SHUFFLE) r.skip(16)
       return
     }
     default: {
       const s = SIMPLE.get(op)
-      if (s !== undefined && s.imm === IMM_MEMARG) { r.u32(); r.u32() }
+      if (s !== undefined && s.imm === IMM_MEMARG) skipMemarg(r)
     }
   }
+}
+
+function skipMemarg (r: WasmReader): void {
+  const align = r.u32()
+  if ((align & 0x40) !== 0) r.u32()
+  r.skipLeb(64)
 }

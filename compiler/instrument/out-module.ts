@@ -55,7 +55,8 @@ export class OutModule {
     this.gState = m.globals.length + 1
     this.gSp = m.globals.length + 2
     this.fInterrupt = m.importedFuncs
-    if (m.memories.length > 1) throw new InstrumentError('modules with more than one memory are not supported')
+    if (opts.snapshotSafe && m.memories.length > 1) throw new InstrumentError('modules with more than one memory are not supported')
+    if (opts.framePages === 0 && m.memories.length > 0 && (m.memories[0].limits.flags & 4) !== 0) throw new InstrumentError('frames cannot live in a 64-bit memory 0')
     this.ownFrameMemory = opts.framePages > 0 || m.memories.length === 0
     this.frameMem = opts.framePages > 0 ? m.memories.length : 0
     this.snapshotSafe = opts.snapshotSafe

@@ -164,19 +164,26 @@ export class CodeValidator {
     return this.m.types[idx]
   }
 
-  private memarg (natural: number): void {
-    const r = this.r
-    const align = r.u32()
-    if (align >= 64) this.err('multiple memories are not supported')
-    if (align > natural) this.err(`alignment 2**${align} larger than natural 2**${natural}`)
-    r.u32()
-    if (this.m.memories.length === 0) this.err('memory instruction without a memory')
+  /** Address type of memory i (i64 for memory64). */
+  private addr (i: number): number {
+    if (i >= this.m.memories.length) this.err(this.m.memories.length === 0 ? 'memory instruction without a memory' : `memory ${i} out of range`)
+    return (this.m.memories[i].limits.flags & 4) !== 0 ? I64 : I32
   }
 
-  private memidx (): void {
-    if (this.r.u8() !== 0) this.err('memory index must be 0')
-    if (this.m.memories.length === 0) this.err('memory instruction without a memory')
+  /** Read a memarg; return the address type of its memory. */
+  private memarg (natural: number): number {
+    const r = this.r
+    let align = r.u32()
+    let mem = 0
+    if ((align & 0x40) !== 0) { align &= ~0x40; mem = r.u32() }
+    if (align > natural) this.err(`alignment 2**${align} larger than natural 2**${natural}`)
+    const at = this.addr(mem)
+    if (at === I64) r.skipLeb(64); else r.u32()
+    return at
   }
+
+  /** Read a memory index; return its address type. */
+  private memidx (): number { return this.addr(this.r.u32()) }
 
   private table (): number {
     const t = this.r.u32()
@@ -349,8 +356,8 @@ export class CodeValidator {
       case 0x24: { const g = this.global(r.u32()); if (!g.mutable) this.err('global.set of an immutable global'); this.popT(g.type); return }
       case 0x25: { const t = this.table(); this.popT(I32); this.push(t); return }
       case 0x26: { const t = this.table(); this.facts.tableMutation = true; this.popT(t); this.popT(I32); return }
-      case 0x3f: this.memidx(); this.push(I32); return
-      case 0x40: this.memidx(); this.popT(I32); this.push(I32); return
+      case 0x3f: this.push(this.memidx()); return
+      case 0x40: { const at = this.memidx(); this.popT(at); this.push(at); return }
       case 0x41: r.skipSleb(32); this.push(I32); return
       case 0x42: r.skipSleb(64); this.push(I64); return
       case 0x43: r.skip(4); this.push(F32); return
@@ -399,10 +406,10 @@ export class CodeValidator {
   private prefixFC (sub: number): void {
     const r = this.r
     switch (sub) {
-      case 8: this.dataSeg(); this.memidx(); this.popAll([I32, I32, I32]); return
+      case 8: { this.dataSeg(); const at = this.memidx(); this.popAll([at, I32, I32]); return }
       case 9: this.dataSeg(); return
-      case 10: this.memidx(); this.memidx(); this.popAll([I32, I32, I32]); return
-      case 11: this.memidx(); this.popAll([I32, I32, I32]); return
+      case 10: { const d = this.memidx(); const src = this.memidx(); this.popAll([d, src, d === I64 && src === I64 ? I64 : I32]); return }
+      case 11: { const at = this.memidx(); this.popAll([at, I32, at]); return }
       case 12: { const et = this.elemSeg(); const t = this.table(); if (et !== t) this.err('table.init type mismatch'); this.facts.tableMutation = true; this.popAll([I32, I32, I32]); return }
       case 13: this.elemSeg(); this.facts.tableMutation = true; return
       case 14: { const a = this.table(); const b = this.table(); if (a !== b) this.err('table.copy type mismatch'); this.facts.tableMutation = true; this.popAll([I32, I32, I32]); return }
@@ -420,15 +427,17 @@ export class CodeValidator {
       this.err(hi === 0 ? `unknown opcode 0x${key.toString(16)}` : `unknown or unsupported opcode 0x${hi.toString(16)} ${key & 0xff}`)
     }
     const r = this.r
+    let at = I32
     switch (op.imm) {
-      case IMM_MEMARG: this.memarg(op.align as number); break
+      case IMM_MEMARG: at = this.memarg(op.align as number); break
       case IMM_LANE: r.u8(); break
-      case IMM_MEMARG_LANE: this.memarg(op.align as number); r.u8(); break
+      case IMM_MEMARG_LANE: at = this.memarg(op.align as number); r.u8(); break
       case IMM_V128: r.skip(16); break
       case IMM_SHUFFLE: for (let i = 0; i < 16; i++) if (r.u8() >= 32) this.err('shuffle lane index out of range'); break
     }
     const pop = op.pop
-    for (let i = pop.length - 1; i >= 0; i--) this.popT(pop[i])
+    for (let i = pop.length - 1; i >= 1; i--) this.popT(pop[i])
+    if (pop.length > 0) this.popT(op.imm === IMM_MEMARG || op.imm === IMM_MEMARG_LANE ? at : pop[0])
     if (op.push !== 0) this.vals.push(op.push)
     void V128
   }
