@@ -228,7 +228,7 @@ export class OutModule {
     })
     this.copySection(out, 4)
     const mems: Array<{ flags: number, initial: number, maximum?: number }> = []
-    if (definedMemory != null && !importMem) mems.push(definedMemory.limits)
+    for (const x of m.memories) if (!x.imported && !(importMem && x === definedMemory)) mems.push(x.limits)
     if (this.ownFrameMemory) mems.push(opts.framePages > 0 ? { flags: 1, initial: 1, maximum: opts.framePages } : { flags: 0, initial: 1 })
     if (mems.length > 0) sec(5, w => { w.u32(mems.length); for (const l of mems) writeLimits(w, l) })
     sec(6, w => {

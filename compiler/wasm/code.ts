@@ -178,7 +178,9 @@ export class CodeValidator {
     if ((align & 0x40) !== 0) { align &= ~0x40; mem = r.u32() }
     if (align > natural) this.err(`alignment 2**${align} larger than natural 2**${natural}`)
     const at = this.addr(mem)
-    if (at === I64) r.skipLeb(64); else r.u32()
+    // the offset: V8 reads a u64 LEB for every memory (memory64 on) and range-checks it
+    const off = r.u32(64)
+    if (at === I32 && off >= 2 ** 32) this.err(`offset ${off} out of range for a 32-bit memory`)
     return at
   }
 
