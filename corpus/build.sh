@@ -153,6 +153,18 @@ build_bzip2 () {
     $CC_NATIVE $NATIVE_CFLAGS $opts -I"$s" -o "$NATIVE/bzip2" "${lib[@]}"; fi
 }
 
+# ---------------------------------------------------------------- inputs
+# build/corpus/data/: stdin files for test/corpus (bzip2's own samples, and
+# one gzipped by the native minigzip).
+build_data () {
+  local d=$OUT/data s=$SRC/bzip2-1.0.8; mkdir -p "$d"
+  [ -f "$s/sample1.ref" ] || return 0
+  cp -u "$s/sample1.ref" "$s/sample1.bz2" "$s/sample2.ref" "$d/"
+  [ -x "$NATIVE/minigzip" ] && [ ! -f "$d/sample1.gz" ] && "$NATIVE/minigzip" < "$d/sample1.ref" > "$d/sample1.gz"
+  return 0
+}
+
 targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(sqlite lua zlib bzip2)
 for t in "${targets[@]}"; do "build_$t"; done
+build_data
 log "done: $(cd "$OUT" && ls wasm native | tr '\n' ' ')"
