@@ -89,6 +89,10 @@ class FunctionEmitter {
   private readonly riLocal: number
   private readonly tmpLocal: number
   private restoreAt = -1
+  /** Per construct: emitted indexes of a loop-exit form's blocks ($done, $outer, $chk), -1 if none. */
+  private readonly exitDone: Int32Array
+  private readonly exitOuter: Int32Array
+  private readonly exitChk: Int32Array
 
   constructor (private readonly ff: FuncFacts, private readonly plan: Plan, private readonly om: OutModule, private readonly stats: EmitStats) {
     this.b = om.m.bytes
@@ -99,6 +103,7 @@ class FunctionEmitter {
     this.siteK = new Int32Array(this.calls.length)
     this.lo = new Int32Array(nc); this.hi = new Int32Array(nc); this.headerK = new Int32Array(nc); this.elseK = new Int32Array(nc).fill(-1)
     this.items = Array.from({ length: nc }, () => [])
+    this.exitDone = new Int32Array(nc).fill(-1); this.exitOuter = new Int32Array(nc).fill(-1); this.exitChk = new Int32Array(nc).fill(-1)
     this.riLocal = this.newLocal(I32)
     this.tmpLocal = this.newLocal(I32)
     this.classify()
@@ -231,6 +236,15 @@ class FunctionEmitter {
     this.i32(k)
     this.br(0)
     this.end()
+  }
+
+  /** Count down; on zero leave the loop to its interrupt call (loop-exit form). */
+  private countDown (chk: number): void {
+    const w = this.w
+    w.u8(0x23).u32(this.om.gCounter); this.i32(1); w.u8(0x6b)
+    w.u8(0x22).u32(this.tmpLocal); w.u8(0x24).u32(this.om.gCounter)
+    this.get(this.tmpLocal); this.i32(0); w.u8(0x4c)
+    w.u8(0x0d).u32(this.ed - 1 - chk)
   }
 
   /** Count down; on zero call interrupt (a resume point whose frame stack is P). */
@@ -381,11 +395,19 @@ class FunctionEmitter {
               for (let j = 0; j < rec.entry.length; j++) this.get(this.spill(rec.entry[j], rec.base + j))
             }
           }
+          const exit = this.hasHeader(c) && rec.params.length === 0
+          if (exit) {
+            // loop-exit form: the interrupt call sits outside the loop
+            this.exitDone[c] = this.open(0x02, [], rec.results)
+            this.exitOuter[c] = this.open(0x03, [], [])
+            this.exitChk[c] = this.open(0x02, [], [])
+          }
           w.copy(b, at, r.p); from = r.p
           this.orig.push(this.ed++)
           conStack.push(c); armItems.push([]); nextItem.push(0)
           enterArm(c, rec.kind === K_IF ? 'then' : 'all')
-          if (this.hasHeader(c)) {
+          if (exit) this.countDown(this.exitChk[c])
+          else if (this.hasHeader(c)) {
             const zLen = rec.entry.length - rec.params.length
             this.counterCheck(this.headerK[c], rec.params, rec.base + zLen)
           }
@@ -402,6 +424,16 @@ class FunctionEmitter {
           const c = conStack.pop() as number
           armItems.pop(); nextItem.pop()
           this.orig.pop(); this.ed--
+          if (this.exitChk[c] >= 0) {
+            this.br(this.exitDone[c])
+            this.end() // $chk
+            w.u8(0x10).u32(this.om.fInterrupt)
+            this.unwindCheck(this.headerK[c], [], 0, [])
+            this.br(this.exitOuter[c])
+            this.end() // $outer
+            w.u8(0x00)
+            this.end() // $done
+          }
           if (c === 0) {
             if (r.p !== r.end) throw new InstrumentError('code after the end of the function')
           }
