@@ -4,9 +4,9 @@
 // comparisons (a mismatch is reported, not failed). Skipped when build/corpus is missing.
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { ROOT } from '../helpers.js'
+import { existsSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { ROOT, tempDir } from '../helpers.js'
 import { CORPUS_DIR, corpusPrograms, isBuilt, stdinOf, type CorpusProgram } from './programs.js'
 
 const gate = join(ROOT, 'bin/gate')
@@ -45,6 +45,33 @@ if (!existsSync(join(CORPUS_DIR, 'wasm')) || !existsSync(join(CORPUS_DIR, 'nativ
         t.equal(norm(g.stdout.toString()), norm(n.stdout.toString()), 'stdout identical', opts)
       }
       t.equal(g.code, n.code, `exit code identical (gate stderr: ${g.stderr.slice(-300)})`, opts)
+    })
+  }
+
+  // Suspended to a file mid-run and resumed in a new process: the two parts'
+  // stdout is the native one. lua-asyncify: a program with its own Asyncify.
+  const suspendable: Array<[string, string[]]> = [['lua-asyncify-fib', ['-', '29']], ['speedtest1', ['--size', '8', '--memdb', '--verify']]]
+  for (const [name, args] of suspendable) {
+    const p0 = corpusPrograms.find(p => p.name === name)
+    if (p0 == null) continue
+    const p = { ...p0, args }
+    t.test(`${name}: suspend, resume`, async t => {
+      if (!isBuilt(p)) { t.skip('not built (make corpus)', () => {}); return }
+      const snap = join(tempDir('gate-corpus-'), 'a.snap')
+      t.teardown(() => rmSync(dirname(snap), { recursive: true, force: true }))
+      const n = await runNative(p)
+      const a = await exec(gate, ['run', p.wasm, '--suspend-after', '300', '--snapshot-out', snap, '--', ...p.args], stdinOf(p), process.env)
+      t.equal(a.code, 0, `suspended run (stderr: ${a.stderr.slice(-300)})`)
+      let out = a.stdout.toString()
+      if (existsSync(snap)) {
+        const b = await exec(gate, ['resume', snap], new Uint8Array(0), process.env)
+        t.equal(b.code, n.code, `resumed run exits as native (stderr: ${b.stderr.slice(-300)})`)
+        out += b.stdout.toString()
+      } else {
+        t.comment('ended before the suspension')
+      }
+      const norm = p.normalize ?? ((s: string) => s)
+      t.equal(norm(out), norm(n.stdout.toString()), 'stdout of both parts = native')
     })
   }
 }

@@ -71,11 +71,11 @@ export const corpusPrograms: CorpusProgram[] = [
   { name: 'sqlite3-queries', program: 'sqlite3', wasm: wasm('sqlite3'), native: native('sqlite3'), args: ['-batch', ':memory:'], stdinFile: join(ROOT, 'corpus/sqlite/queries.sql'), env: noHome },
   { name: 'speedtest1', program: 'speedtest1', wasm: wasm('speedtest1'), native: native('speedtest1'), args: ['--size', '5', '--memdb', '--verify'], benchArgs: ['--size', '60', '--memdb', '--verify'], normalize: untimed },
   // Lua 5.4.4 (Debian lua5.4): lua.wasm without setjmp (errors end it), lua-asyncify.wasm with
-  ...lua('fib', ['24'], ['35']),
-  ...lua('strings', ['10'], ['300']),
-  ...lua('sort', ['20000'], ['300000']),
-  ...lua('numeric', ['120'], ['800']),
-  ...lua('coroutines', ['20000'], ['1000000'], ['lua-asyncify']), // yields and pcall'd errors: not lua.wasm
+  ...lua('fib', ['24'], ['37']),
+  ...lua('strings', ['10'], ['600']),
+  ...lua('sort', ['20000'], ['400000']),
+  ...lua('numeric', ['120'], ['1100']),
+  ...lua('coroutines', ['20000'], ['8000000'], ['lua-asyncify']), // yields and pcall'd errors: not lua.wasm
   { name: 'lua-e', program: 'lua', wasm: wasm('lua'), native: native('lua'), args: ['-e', 'local t = {} for i = 1, 100 do t[#t + 1] = i * i end print(#t, t[100], table.concat(t, ",", 1, 5), ("%5.1f"):format(2 ^ 0.5))'] },
   // zlib 1.2.13 (Debian zlib)
   { name: 'minigzip', program: 'minigzip', wasm: wasm('minigzip'), native: native('minigzip'), args: [], stdinFile: data('sample1.ref'), binary: true, hostIssue: FD_CLOSE },

@@ -1,7 +1,7 @@
 -- Coroutines and errors caught by pcall: needs real non-local exits, so it
 -- runs on lua-asyncify.wasm (and native lua), not on lua.wasm.
--- Usage: lua - [n] < coroutines.lua (default 1000000)
-local n = tonumber(arg and arg[1]) or 1000000
+-- Usage: lua - [n] < coroutines.lua (default 8000000)
+local n = tonumber(arg and arg[1]) or 8000000
 local gen = coroutine.wrap(function () local a, b = 0, 1 for _ = 1, n do coroutine.yield(a % 1000003); a, b = b, (a + b) % 1000003 end end)
 local sum = 0
 for _ = 1, n do sum = (sum + gen()) % 1000000007 end

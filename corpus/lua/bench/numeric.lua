@@ -1,7 +1,7 @@
 -- Floating point and integer loops: a Mandelbrot set (+, *, compare only,
 -- so the result is exact on every IEEE double machine) and an integer sieve.
--- Usage: lua - [size] < numeric.lua (default 800)
-local size = tonumber(arg and arg[1]) or 800
+-- Usage: lua - [size] < numeric.lua (default 1100)
+local size = tonumber(arg and arg[1]) or 1100
 local inside, iters = 0, 0
 for y = 0, size - 1 do
   local ci = 2.0 * y / size - 1.0

@@ -1,6 +1,6 @@
 -- table.sort with and without a comparator on pseudo-random numbers (own
--- LCG: Lua 5.4 seeds math.random randomly). Usage: lua - [n] < sort.lua (default 300000)
-local n = tonumber(arg and arg[1]) or 300000
+-- LCG: Lua 5.4 seeds math.random randomly). Usage: lua - [n] < sort.lua (default 400000)
+local n = tonumber(arg and arg[1]) or 400000
 local seed = 12345
 local function rand () seed = (seed * 1103515245 + 12345) % 2147483648; return seed end
 local a, b = {}, {}

@@ -1,6 +1,6 @@
 -- String building, gsub, find, format: the string library and the GC.
--- Usage: lua - [rounds] < strings.lua (default 300)
-local rounds = tonumber(arg and arg[1]) or 300
+-- Usage: lua - [rounds] < strings.lua (default 600)
+local rounds = tonumber(arg and arg[1]) or 600
 local words = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"}
 local total, hash = 0, 0
 for r = 1, rounds do
