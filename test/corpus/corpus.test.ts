@@ -10,6 +10,9 @@ import { ROOT, tempDir } from '../helpers.js'
 import { CORPUS_DIR, corpusPrograms, isBuilt, stdinOf, type CorpusProgram } from './programs.js'
 
 const gate = join(ROOT, 'bin/gate')
+// A compile cache of this run's own (as test/cli does), unless the caller
+// gives one: a cache filled by an older compiler must not answer.
+const gateEnv = { ...process.env, GATE_CACHE_DIR: process.env.GATE_CACHE_DIR ?? tempDir('gate-corpus-cache-') }
 
 interface Ran { stdout: Buffer, stderr: string, code: number }
 
@@ -26,7 +29,9 @@ async function exec (file: string, args: string[], input: Uint8Array, env: Recor
 const runNative = async (p: CorpusProgram): Promise<Ran> =>
   await exec(p.native, p.args, stdinOf(p), { PATH: process.env.PATH, ...p.env })
 const runGate = async (p: CorpusProgram): Promise<Ran> =>
-  await exec(gate, ['run', p.wasm, '--', ...p.args], stdinOf(p), process.env)
+  await exec(gate, ['run', p.wasm, '--', ...p.args], stdinOf(p), gateEnv)
+
+if (process.env.GATE_CACHE_DIR == null) t.teardown(() => rmSync(gateEnv.GATE_CACHE_DIR, { recursive: true, force: true }))
 
 if (!existsSync(join(CORPUS_DIR, 'wasm')) || !existsSync(join(CORPUS_DIR, 'native'))) {
   t.skip('corpus: build/corpus is missing (make corpus)', () => {})
@@ -60,11 +65,11 @@ if (!existsSync(join(CORPUS_DIR, 'wasm')) || !existsSync(join(CORPUS_DIR, 'nativ
       const snap = join(tempDir('gate-corpus-'), 'a.snap')
       t.teardown(() => rmSync(dirname(snap), { recursive: true, force: true }))
       const n = await runNative(p)
-      const a = await exec(gate, ['run', p.wasm, '--suspend-after', '300', '--snapshot-out', snap, '--', ...p.args], stdinOf(p), process.env)
+      const a = await exec(gate, ['run', p.wasm, '--suspend-after', '300', '--snapshot-out', snap, '--', ...p.args], stdinOf(p), gateEnv)
       t.equal(a.code, 0, `suspended run (stderr: ${a.stderr.slice(-300)})`)
       let out = a.stdout.toString()
       if (existsSync(snap)) {
-        const b = await exec(gate, ['resume', snap], new Uint8Array(0), process.env)
+        const b = await exec(gate, ['resume', snap], new Uint8Array(0), gateEnv)
         t.equal(b.code, n.code, `resumed run exits as native (stderr: ${b.stderr.slice(-300)})`)
         out += b.stdout.toString()
       } else {
