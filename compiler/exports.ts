@@ -11,7 +11,11 @@ export const EXPORT_FRAMES = '__gate_frames'
 export const EXPORT_STATE = '__gate_state'
 /** Top of the frame stack, a byte offset into EXPORT_FRAMES (an i32 global). */
 export const EXPORT_SP = '__gate_sp'
+/** What the counter is reset to when a rewind ends (an i32 global); a rewind sets the counter below zero. */
+export const EXPORT_QUANTUM = '__gate_quantum'
 export const EXPORT_START = '__gate_start'
+/** The counter during a rewind: every entry check takes its slow path, which holds the rewind test. */
+export const REWIND_COUNTER = -(2 ** 30)
 
 export const STATE_NORMAL = 0
 export const STATE_UNWINDING = 1

@@ -10,7 +10,12 @@ if [ ${#files[@]} -eq 0 ]; then mapfile -t files < <(find dist/test -name '*.tes
 # .taprc drops tap's TypeScript loader (our tests are built JS, and the loader
 # breaks an ESM import inside @libp2p/tls); tap applies plugin changes only
 # after a build of its test class, which a fresh npm ci has not done.
-tap build >/dev/null 2>&1 || { echo "tap build failed" >&2; exit 1; }
+# Once per npm ci (a stamp), and never two at once (concurrent builds of
+# tap's test class delete each other's output).
+stamp=node_modules/.gate-tap-built
+if [ ! -f "$stamp" ] || [ node_modules/.package-lock.json -nt "$stamp" ] || [ ! -d node_modules/@tapjs/test/test-built/dist/esm ]; then
+  ( flock 9; tap build >/dev/null 2>&1 && touch "$stamp" ) 9>node_modules/.gate-tap-build.lock || { echo "tap build failed" >&2; exit 1; }
+fi
 out=$(mktemp)
 tap --disable-coverage --reporter=tap --timeout=300 --jobs=2 "${files[@]}" 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}

@@ -23,7 +23,7 @@ import { ByteWriter } from '../wasm/writer.js'
 import { WasmReader } from '../wasm-reader.js'
 import { K_BODY, K_IF, K_LOOP, type CallRec, type ConstructRec, type FuncFacts } from '../wasm/code.js'
 import { F32, F64, I32, I64, IMM_LANE, IMM_MEMARG, IMM_MEMARG_LANE, IMM_SHUFFLE, IMM_V128, SIMPLE, V128, isRef, isValType, typeName } from '../wasm/opcodes.js'
-import type { Plan } from './plan.js'
+import { loopNeedsCheck, type Plan } from './plan.js'
 import type { OutModule } from './out-module.js'
 
 const S_NONE = 0
@@ -89,6 +89,8 @@ class FunctionEmitter {
   private readonly riLocal: number
   private readonly tmpLocal: number
   private restoreAt = -1
+  /** Per construct: a loop that gets a check at its header. */
+  private readonly header: Uint8Array
   /** Per construct: emitted indexes of a loop-exit form's blocks ($done, $outer, $chk), -1 if none. */
   private readonly exitDone: Int32Array
   private readonly exitOuter: Int32Array
@@ -104,6 +106,8 @@ class FunctionEmitter {
     this.lo = new Int32Array(nc); this.hi = new Int32Array(nc); this.headerK = new Int32Array(nc); this.elseK = new Int32Array(nc).fill(-1)
     this.items = Array.from({ length: nc }, () => [])
     this.exitDone = new Int32Array(nc).fill(-1); this.exitOuter = new Int32Array(nc).fill(-1); this.exitChk = new Int32Array(nc).fill(-1)
+    this.header = new Uint8Array(nc)
+    for (let c = 0; c < nc; c++) if (loopNeedsCheck(ff, c, plan.entryCheck)) this.header[c] = 1
     this.riLocal = this.newLocal(I32)
     this.tmpLocal = this.newLocal(I32)
     this.classify()
@@ -139,10 +143,7 @@ class FunctionEmitter {
     }
   }
 
-  private hasHeader (c: number): boolean {
-    const r = this.cons[c]
-    return r.kind === K_LOOP && r.branched && !r.dead
-  }
+  private hasHeader (c: number): boolean { return this.header[c] === 1 }
 
   /** Number the resume points in instruction order; give each construct its range and its items. */
   private number (): void {
@@ -221,6 +222,7 @@ class FunctionEmitter {
   /** After a call that may unwind, with [S, R] on the frame's stack. */
   private unwindCheck (k: number, S: number[], base: number, R: number[]): void {
     const w = this.w
+    if (this.om.omit.has('unwind-checks')) return
     if (S.length === 0) {
       // i32.const k; global.get $state; br_if $unwound; drop: the branch carries k and discards R
       this.i32(k); w.u8(0x23).u32(this.om.gState); w.u8(0x0d).u32(this.ed - 1); w.u8(0x1a)
@@ -241,6 +243,7 @@ class FunctionEmitter {
   /** Count down; on zero leave the loop to its interrupt call (loop-exit form). */
   private countDown (chk: number): void {
     const w = this.w
+    if (this.om.omit.has('counter')) return
     w.u8(0x23).u32(this.om.gCounter); this.i32(1); w.u8(0x6b)
     w.u8(0x22).u32(this.tmpLocal); w.u8(0x24).u32(this.om.gCounter)
     this.get(this.tmpLocal); this.i32(0); w.u8(0x4c)
@@ -250,6 +253,7 @@ class FunctionEmitter {
   /** Count down; on zero call interrupt (a resume point whose frame stack is P). */
   private counterCheck (k: number, P: number[], base: number): void {
     const w = this.w
+    if (this.om.omit.has('counter')) return
     w.u8(0x23).u32(this.om.gCounter); this.i32(1); w.u8(0x6b)
     w.u8(0x22).u32(this.tmpLocal); w.u8(0x24).u32(this.om.gCounter)
     this.get(this.tmpLocal); this.i32(0); w.u8(0x4c) // i32.le_s
@@ -310,26 +314,50 @@ class FunctionEmitter {
   }
 
   /** Open the landing blocks of an arm's items and emit its dispatch. */
-  private dispatch (arm: Item[], P: number[], isBody: boolean): void {
-    if (arm.length === 0) return
+  private dispatch (arm: Item[], P: number[], isBody: boolean, entry = false): void {
+    if (arm.length === 0 && !entry) return
     const land: number[] = new Array(arm.length)
     for (let j = arm.length - 1; j >= 0; j--) land[j] = this.open(0x02, P, this.itemStack(arm[j]))
     const w = this.w
-    if (isBody) { w.u8(0x23).u32(this.om.gState); this.restoreAt = -2 } else this.get(this.riLocal)
-    w.u8(0x04).u8(0x40); this.ed++
-    if (isBody) this.restoreAt = w.len
-    const all: Array<{ e: Entry, j: number }> = []
-    arm.forEach((it, j) => { for (const e of this.entriesFor(it)) all.push({ e, j }) })
-    all.forEach(({ e, j }, n) => {
-      const last = n === all.length - 1
-      if (!last) { this.get(this.riLocal); this.i32(e.bound); w.u8(0x49); w.u8(0x04).u8(0x40); this.ed++ }
-      e.pushes()
-      if (e.act >= 1) { this.i32(0); this.set(this.riLocal) }
-      if (e.act === 2) { this.i32(0); w.u8(0x24).u32(this.om.gState) }
-      this.br(land[j])
-      if (!last) this.end()
-    })
-    this.end()
+    let outer = -1
+    if (entry) {
+      // The entry check holds the rewind test: a rewind sets the counter below
+      // zero, so the normal path pays one test of the counter, not two.
+      if (!this.om.omit.has('counter')) this.countValue(); else this.i32(0)
+      w.u8(0x04).u8(0x40); outer = this.ed++
+    }
+    const skip = this.om.omit.has('dispatch') || (isBody && this.om.omit.has('prologue'))
+    if (!skip) {
+      if (isBody) w.u8(0x23).u32(this.om.gState); else this.get(this.riLocal)
+      w.u8(0x04).u8(0x40); this.ed++
+      if (isBody) this.restoreAt = w.len
+      const all: Array<{ e: Entry, target: number }> = []
+      if (entry) all.push({ e: { bound: 2, pushes: () => {}, act: 2 }, target: outer })
+      arm.forEach((it, j) => { for (const e of this.entriesFor(it)) all.push({ e, target: land[j] }) })
+      all.forEach(({ e, target }, n) => {
+        const last = n === all.length - 1
+        if (!last) { this.get(this.riLocal); this.i32(e.bound); w.u8(0x49); w.u8(0x04).u8(0x40); this.ed++ }
+        e.pushes()
+        if (e.act >= 1) { this.i32(0); this.set(this.riLocal) }
+        if (e.act === 2) { this.i32(0); w.u8(0x24).u32(this.om.gState); w.u8(0x23).u32(this.om.gQuantum).u8(0x24).u32(this.om.gCounter) }
+        this.br(target)
+        if (!last) this.end()
+      })
+      this.end()
+    }
+    if (entry) {
+      w.u8(0x10).u32(this.om.fInterrupt)
+      this.unwindCheck(1, [], 0, [])
+      this.end()
+    }
+  }
+
+  /** counter -= 1; push counter <= 0 */
+  private countValue (): void {
+    const w = this.w
+    w.u8(0x23).u32(this.om.gCounter); this.i32(1); w.u8(0x6b)
+    w.u8(0x22).u32(this.tmpLocal); w.u8(0x24).u32(this.om.gCounter)
+    this.get(this.tmpLocal); this.i32(0); w.u8(0x4c)
   }
 
   // ---------------------------------------------------------------- the walk
@@ -348,9 +376,11 @@ class FunctionEmitter {
         const kOf = (it: Item): number => 'call' in it ? this.siteK[it.call] : 'con' in it ? this.lo[it.con] : 1
         list = list.filter(it => which === 'then' ? kOf(it) < ek : kOf(it) >= ek)
       }
+      const entry = c === 0 && list.length > 0 && 'entry' in list[0]
+      if (entry) list = list.slice(1)
       armItems[armItems.length - 1] = list
       nextItem[nextItem.length - 1] = 0
-      this.dispatch(list, cons[c].params, c === 0)
+      this.dispatch(list, cons[c].params, c === 0, entry)
     }
     const conStack: number[] = [0]
     armItems.push([]); nextItem.push(0)
@@ -365,7 +395,6 @@ class FunctionEmitter {
       const i = nextItem[nextItem.length - 1]
       return i < list.length && pred(list[i])
     }
-    if (isNextItem(it => 'entry' in it)) { reach(); this.counterCheck(1, [], 0) }
 
     const r = new WasmReader(b, ff.codeStart, ff.codeEnd)
     let from = r.p

@@ -35,6 +35,8 @@ export interface InstrumentOptions extends ModuleLimits, CodeLimits {
   initialCounter?: number
   /** Refuse what a snapshot cannot hold: table mutation, reference-typed state, tail calls. */
   snapshotSafe?: boolean
+  /** Leave parts out, to measure what each costs (bench/tricks.ts only): the output cannot be suspended correctly. */
+  unsafeOmit?: Array<'unwind-checks' | 'prologue' | 'dispatch' | 'counter'>
 }
 
 export interface InstrumentResult {
@@ -78,7 +80,8 @@ export function instrument (bytes: Uint8Array, opts: InstrumentOptions): Instrum
     initialCounter: opts.initialCounter ?? 0,
     framePages: opts.framePages ?? 0,
     snapshotSafe: safe,
-    exportGlobals: safe
+    exportGlobals: safe,
+    unsafeOmit: opts.unsafeOmit
   })
   const stats: EmitStats = { sites: 0, loopChecks: 0, entryChecks: 0 }
   const bodies = new ByteWriter(bytes.length + (bytes.length >> 2))

@@ -6,7 +6,7 @@
  * the exports the runtime uses, the instrumented bodies, and the small
  * helper functions that save and load frames.
  */
-import { EXPORT_COUNTER, EXPORT_FRAMES, EXPORT_GLOBAL_PREFIX, EXPORT_SP, EXPORT_START, EXPORT_STATE } from '../exports.js'
+import { EXPORT_COUNTER, EXPORT_FRAMES, EXPORT_GLOBAL_PREFIX, EXPORT_QUANTUM, EXPORT_SP, EXPORT_START, EXPORT_STATE } from '../exports.js'
 import { InstrumentError } from '../instrument-errors.js'
 import { WasmReader } from '../wasm-reader.js'
 import type { FuncType, WasmModule } from '../wasm/module.js'
@@ -26,6 +26,8 @@ export interface OutOptions {
   snapshotSafe: boolean
   /** Export mutable globals for snapshots. */
   exportGlobals: boolean
+  /** Leave parts out, to measure what each costs (bench/tricks.ts); the result cannot be suspended correctly. */
+  unsafeOmit?: Array<'unwind-checks' | 'prologue' | 'dispatch' | 'counter'>
 }
 
 const SIZE: Record<number, number> = { [I32]: 4, [I64]: 8, [F32]: 4, [F64]: 8, [V128]: 16 }
@@ -41,6 +43,7 @@ export class OutModule {
   readonly gCounter: number
   readonly gState: number
   readonly gSp: number
+  readonly gQuantum: number
   readonly fInterrupt: number
   readonly frameMem: number
   private readonly ownFrameMemory: boolean
@@ -54,13 +57,17 @@ export class OutModule {
     this.gCounter = m.globals.length
     this.gState = m.globals.length + 1
     this.gSp = m.globals.length + 2
+    this.gQuantum = m.globals.length + 3
     this.fInterrupt = m.importedFuncs
     if (opts.snapshotSafe && m.memories.length > 1) throw new InstrumentError('modules with more than one memory are not supported')
     if (opts.framePages === 0 && m.memories.length > 0 && (m.memories[0].limits.flags & 4) !== 0) throw new InstrumentError('frames cannot live in a 64-bit memory 0')
     this.ownFrameMemory = opts.framePages > 0 || m.memories.length === 0
     this.frameMem = opts.framePages > 0 ? m.memories.length : 0
     this.snapshotSafe = opts.snapshotSafe
+    this.omit = new Set(opts.unsafeOmit ?? [])
   }
+
+  readonly omit: Set<string>
 
   readonly snapshotSafe: boolean
 
@@ -233,11 +240,12 @@ export class OutModule {
     if (mems.length > 0) sec(5, w => { w.u32(mems.length); for (const l of mems) writeLimits(w, l) })
     sec(6, w => {
       const defined = m.globals.filter(g => !g.imported)
-      w.u32(defined.length + 3)
+      w.u32(defined.length + 4)
       for (const g of defined) { w.u8(g.type).u8(g.mutable ? 1 : 0); this.constExpr(w, g.init as [number, number]) }
       w.u8(I32).u8(1).u8(0x41).s32(opts.initialCounter).u8(0x0b)
       w.u8(I32).u8(1).u8(0x41).u8(0).u8(0x0b)
       w.u8(I32).u8(1).u8(0x41).u8(0).u8(0x0b)
+      w.u8(I32).u8(1).u8(0x41).s32(opts.initialCounter).u8(0x0b)
     })
     sec(7, w => {
       const ex: Array<[string | [number, number], number, number]> = []
@@ -253,6 +261,7 @@ export class OutModule {
       add(EXPORT_COUNTER, 3, this.gCounter)
       add(EXPORT_STATE, 3, this.gState)
       add(EXPORT_SP, 3, this.gSp)
+      add(EXPORT_QUANTUM, 3, this.gQuantum)
       if (opts.framePages > 0) add(EXPORT_FRAMES, 2, this.frameMem)
       if (opts.exportGlobals) {
         m.globals.forEach((g, i) => {

@@ -31,6 +31,21 @@ export interface Plan {
   entryChecks: number
 }
 
+/**
+ * Does loop `ci` of `ff` need a check at its header? Yes if a branch
+ * targets it, unless every iteration calls a function with an entry check
+ * before it can branch back: then that check bounds the iteration.
+ */
+export function loopNeedsCheck (ff: FuncFacts, ci: number, entryCheck: Uint8Array): boolean {
+  const c = ff.constructs[ci]
+  if (c.kind !== K_LOOP || !c.branched || c.dead) return false
+  for (let i = c.firstCall; i < c.branchedAtCall && i < c.endCall; i++) {
+    const call = ff.calls[i]
+    if (call.parent === ci && !call.dead && !call.tail && call.callee >= 0 && entryCheck[call.callee] === 1) return false
+  }
+  return true
+}
+
 export function typeKey (t: { params: number[], results: number[] }): string {
   return `${t.params.join(',')}>${t.results.join(',')}`
 }
@@ -106,7 +121,7 @@ export function makePlan (m: WasmModule, facts: FuncFacts[], opts: PlanOptions):
   for (let v = 0; v < nDef; v++) {
     const ff = facts[v]
     let seed = entryCheck[v + nImp] === 1
-    for (const c of ff.constructs) if (c.kind === K_LOOP && c.branched && !c.dead) { seed = true; loopChecks++ }
+    for (let ci = 0; ci < ff.constructs.length; ci++) if (loopNeedsCheck(ff, ci, entryCheck)) { seed = true; loopChecks++ }
     for (const c of ff.calls) {
       if (c.dead || c.tail) continue
       if (c.callee < 0) indirectCallers[groupOfType[c.type]].push(v)

@@ -30,6 +30,8 @@ export interface ConstructRec {
   dead: boolean
   /** A branch targets it (loops: the loop runs more than once). */
   branched: boolean
+  /** Calls recorded before the first branch to it. */
+  branchedAtCall: number
   hasElse: boolean
   /** Absolute operand stack height where the enclosing frame's operands start. */
   base: number
@@ -150,7 +152,10 @@ export class CodeValidator {
   private label (depth: number): Frame {
     if (depth >= this.ctrl.length) this.err(`branch depth ${depth} out of range`)
     const f = this.ctrl[this.ctrl.length - 1 - depth]
-    if (f.rec >= 0) this.facts.constructs[f.rec].branched = true
+    if (f.rec >= 0) {
+      const c = this.facts.constructs[f.rec]
+      if (!c.branched) { c.branched = true; c.branchedAtCall = this.facts.calls.length }
+    }
     return f
   }
 
@@ -222,7 +227,7 @@ export class CodeValidator {
     this.facts = facts
     this.vals.length = 0
     this.ctrl.length = 0
-    facts.constructs.push({ kind: K_BODY, params: EMPTY, results: type.results, entry: EMPTY, dead: false, branched: false, hasElse: false, base: 0, parent: -1, firstCall: 0, elseCall: 0, elseConstruct: 0, endCall: 0, endConstruct: 0 })
+    facts.constructs.push({ kind: K_BODY, params: EMPTY, results: type.results, entry: EMPTY, dead: false, branched: false, branchedAtCall: 0, hasElse: false, base: 0, parent: -1, firstCall: 0, elseCall: 0, elseConstruct: 0, endCall: 0, endConstruct: 0 })
     this.ctrl.push({ kind: K_BODY, params: EMPTY, results: type.results, height: 0, unreachable: false, dead: false, rec: 0 })
     const callees = new Set<number>()
     while (this.ctrl.length > 0) {
@@ -243,7 +248,7 @@ export class CodeValidator {
     this.popAll(bt.params)
     const rec = this.facts.constructs.length
     const calls = this.facts.calls.length
-    this.facts.constructs.push({ kind, params: bt.params, results: bt.results, entry, dead, branched: false, hasElse: false, base: cur.height, parent: cur.rec, firstCall: calls, elseCall: 0, elseConstruct: 0, endCall: 0, endConstruct: 0 })
+    this.facts.constructs.push({ kind, params: bt.params, results: bt.results, entry, dead, branched: false, branchedAtCall: 0, hasElse: false, base: cur.height, parent: cur.rec, firstCall: calls, elseCall: 0, elseConstruct: 0, endCall: 0, endConstruct: 0 })
     this.ctrl.push({ kind, params: bt.params, results: bt.results, height: this.vals.length, unreachable: false, dead, rec })
     this.pushAll(bt.params)
   }

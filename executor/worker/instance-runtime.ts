@@ -5,7 +5,7 @@
  * imports, trap mapping, capture and restore of its complete state.
  */
 import { canonicalImport, ABI_FUNCTIONS, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from '../../compiler/abi.js'
-import { EXPORT_COUNTER, EXPORT_FRAMES, EXPORT_SP, EXPORT_START, EXPORT_STATE, STATE_NORMAL, STATE_REWINDING, STATE_UNWINDING } from '../../compiler/exports.js'
+import { EXPORT_COUNTER, EXPORT_FRAMES, EXPORT_QUANTUM, EXPORT_SP, EXPORT_START, EXPORT_STATE, REWIND_COUNTER, STATE_NORMAL, STATE_REWINDING, STATE_UNWINDING } from '../../compiler/exports.js'
 import { HostAbi } from '../host/index.js'
 import { DEFAULT_SERVICES } from '../host/services/registry.js'
 import type { SnapshotBase } from './messages.js'
@@ -96,6 +96,7 @@ export class InstanceRuntime implements HostRuntime {
     this.state = this.ex[EXPORT_STATE]
     this.sp = this.ex[EXPORT_SP]
     this.counter.value = spec.limits.quantum
+    this.ex[EXPORT_QUANTUM].value = spec.limits.quantum
     if (snap != null) {
       new Uint8Array(this.mem.buffer).set(snap.memory)
       for (const g of snap.globals) this.ex[g.name].value = g.value
@@ -162,6 +163,7 @@ export class InstanceRuntime implements HostRuntime {
   /** Before re-entering an unwound instance: its frames are in the frame memory, [0, sp). */
   private startRewind (): void {
     this.state.value = STATE_REWINDING
+    this.counter.value = REWIND_COUNTER
     this.unwound = false
   }
 
