@@ -47,7 +47,12 @@ const VARIANTS: Record<string, InstrumentOptions | null> = {
   'entry checks in every function': { ...base, entryChecks: 'all' },
   'entry budget 1 KiB (more entry checks)': { ...base, entryBudget: 1024 },
   'entry budget 64 KiB (fewer entry checks)': { ...base, entryBudget: 65536 },
-  'loop checks only (unsafe: recursion unchecked)': { ...base, entryChecks: 'none' }
+  'loop checks only (unsafe: recursion unchecked)': { ...base, entryChecks: 'none' },
+  'leaf loops count down the global, not a local copy': { ...base, unsafeOmit: ['leaf-counter'] },
+  'unsafe, to price the parts: no unwind checks after calls': { ...base, unsafeOmit: ['unwind-checks'] },
+  'unsafe: no rewind dispatch (prologue and constructs)': { ...base, unsafeOmit: ['dispatch'] },
+  'unsafe: no counter (loop and entry checks)': { ...base, unsafeOmit: ['counter'] },
+  'unsafe: nothing but the module changes and save blocks': { ...base, unsafeOmit: ['unwind-checks', 'dispatch', 'counter'] }
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]

@@ -5,7 +5,7 @@
 import { sha256hex } from './hash.js'
 import { ABI_FUNCTIONS, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from './abi.js'
 import { instrument } from './instrument.js'
-import { EntryError, InvalidModuleError } from './errors.js'
+import { CompileError, EntryError, InvalidModuleError, LimitError } from './errors.js'
 import { InstrumentError } from './instrument-errors.js'
 import { validateModule } from './validate.js'
 import { compilerId, DEFAULT_FRAME_PAGES, type CompiledModule, type CompileOptions } from './compile-id.js'
@@ -25,7 +25,7 @@ export function compileModule (bytes: Uint8Array, opts: CompileOptions = {}): Co
   for (const imp of info.imports) {
     if (imp.canonical != null && ABI_FUNCTIONS[imp.canonical]?.blocking === true) blocking.push([imp.module, imp.name])
   }
-  const r = instrument(bytes, {
+  const r = guarded(() => instrument(bytes, {
     interruptImport: [INTERRUPT_MODULE, INTERRUPT_NAME],
     blockingImports: blocking,
     entryChecks: opts.entryChecks ?? 'auto',
@@ -34,7 +34,7 @@ export function compileModule (bytes: Uint8Array, opts: CompileOptions = {}): Co
     startToExport: true,
     snapshotSafe: true,
     maxFunctions: opts.maxFunctions
-  })
+  }))
   checkOutput(bytes, r.bytes)
   const exp = info.exports.find(e => e.name === entry)
   if (exp == null || exp.kind !== 'function') throw new EntryError(`module has no exported function ${JSON.stringify(entry)}`)
@@ -70,4 +70,15 @@ function checkOutput (input: Uint8Array, output: Uint8Array): void {
   let why = ''
   try { new WebAssembly.Module(output as Uint8Array<ArrayBuffer>) } catch (err: any) { why = String(err?.message ?? err) } // eslint-disable-line no-new
   throw new InstrumentError(`the instrumented module is invalid (a compiler bug): ${why}`)
+}
+
+/** Whatever goes wrong inside the compiler reaches the caller as a CompileError with a message. */
+function guarded<T> (fn: () => T): T {
+  try {
+    return fn()
+  } catch (err: any) {
+    if (err instanceof CompileError) throw err
+    if (err instanceof RangeError) throw new LimitError(`module too complex to compile: ${err.message}`)
+    throw new InstrumentError(`internal compiler error: ${err?.message ?? String(err)}`)
+  }
 }

@@ -91,6 +91,15 @@ class FunctionEmitter {
   private restoreAt = -1
   /** Per construct: a loop that gets a check at its header. */
   private readonly header: Uint8Array
+  /**
+   * Leaf loops (no resume point inside but their own header check) count
+   * down a local copy of the counter: a register, not a global load and
+   * store per iteration. The copy is loaded before the outermost loop of a
+   * leaf nest and written back on every way out of the nest.
+   */
+  private lcLocal = -1
+  private leafOuter = -1
+  private readonly outermostLeaf: Uint8Array
   /** Per construct: emitted indexes of a loop-exit form's blocks ($done, $outer, $chk), -1 if none. */
   private readonly exitDone: Int32Array
   private readonly exitOuter: Int32Array
@@ -112,7 +121,20 @@ class FunctionEmitter {
     this.tmpLocal = this.newLocal(I32)
     this.classify()
     this.number()
+    this.outermostLeaf = new Uint8Array(nc)
   }
+
+  private isLeaf (c: number): boolean {
+    return !this.om.omit.has('counter') && !this.om.omit.has('leaf-counter') && this.hasHeader(c) && this.cons[c].params.length === 0 && this.hi[c] === this.headerK[c] + 1
+  }
+
+  private lc (): number {
+    if (this.lcLocal < 0) this.lcLocal = this.newLocal(I32)
+    return this.lcLocal
+  }
+
+  private writeBack (): void { this.get(this.lc()); this.w.u8(0x24).u32(this.om.gCounter) }
+  private reload (): void { this.w.u8(0x23).u32(this.om.gCounter); this.set(this.lc()) }
 
   private newLocal (t: number): number {
     this.extraLocals.push(t)
@@ -241,9 +263,14 @@ class FunctionEmitter {
   }
 
   /** Count down; on zero leave the loop to its interrupt call (loop-exit form). */
-  private countDown (chk: number): void {
+  private countDown (chk: number, leaf: boolean): void {
     const w = this.w
     if (this.om.omit.has('counter')) return
+    if (leaf) {
+      this.get(this.lc()); this.i32(1); w.u8(0x6b); w.u8(0x22).u32(this.lc()); this.i32(0); w.u8(0x4c)
+      w.u8(0x0d).u32(this.ed - 1 - chk)
+      return
+    }
     w.u8(0x23).u32(this.om.gCounter); this.i32(1); w.u8(0x6b)
     w.u8(0x22).u32(this.tmpLocal); w.u8(0x24).u32(this.om.gCounter)
     this.get(this.tmpLocal); this.i32(0); w.u8(0x4c)
@@ -427,7 +454,9 @@ class FunctionEmitter {
           const exit = this.hasHeader(c) && rec.params.length === 0
           if (exit) {
             // loop-exit form: the interrupt call sits outside the loop
+            if (this.isLeaf(c) && this.leafOuter < 0) { this.reload(); this.outermostLeaf[c] = 1 }
             this.exitDone[c] = this.open(0x02, [], rec.results)
+            if (this.outermostLeaf[c] === 1) this.leafOuter = this.exitDone[c]
             this.exitOuter[c] = this.open(0x03, [], [])
             this.exitChk[c] = this.open(0x02, [], [])
           }
@@ -435,7 +464,7 @@ class FunctionEmitter {
           this.orig.push(this.ed++)
           conStack.push(c); armItems.push([]); nextItem.push(0)
           enterArm(c, rec.kind === K_IF ? 'then' : 'all')
-          if (exit) this.countDown(this.exitChk[c])
+          if (exit) this.countDown(this.exitChk[c], this.isLeaf(c))
           else if (this.hasHeader(c)) {
             const zLen = rec.entry.length - rec.params.length
             this.counterCheck(this.headerK[c], rec.params, rec.base + zLen)
@@ -454,14 +483,19 @@ class FunctionEmitter {
           armItems.pop(); nextItem.pop()
           this.orig.pop(); this.ed--
           if (this.exitChk[c] >= 0) {
+            const leaf = this.isLeaf(c)
+            if (this.outermostLeaf[c] === 1) this.writeBack()
             this.br(this.exitDone[c])
             this.end() // $chk
+            if (leaf) this.writeBack()
             w.u8(0x10).u32(this.om.fInterrupt)
             this.unwindCheck(this.headerK[c], [], 0, [])
+            if (leaf) this.reload()
             this.br(this.exitOuter[c])
             this.end() // $outer
             w.u8(0x00)
             this.end() // $done
+            if (this.outermostLeaf[c] === 1) this.leafOuter = -1
           }
           if (c === 0) {
             if (r.p !== r.end) throw new InstrumentError('code after the end of the function')
@@ -471,20 +505,36 @@ class FunctionEmitter {
         }
         case 0x0c: case 0x0d: {
           const d = r.u32()
-          const nd = this.ed - 1 - this.orig[this.orig.length - 1 - d]
-          if (nd !== d) { flush(at); w.u8(op).u32(nd); from = r.p }
+          const target = this.orig[this.orig.length - 1 - d]
+          const nd = this.ed - 1 - target
+          if (this.leafOuter >= 0 && target < this.leafOuter) {
+            flush(at)
+            const tc = cons[conStack[conStack.length - 1 - d]]
+            const types = tc.kind === K_LOOP ? tc.params : tc.results
+            if (op === 0x0d && types.length === 0) {
+              // taken: write the counter back, then branch; not taken: nothing
+              w.u8(0x04).u8(0x40); this.ed++; this.writeBack(); w.u8(0x0c).u32(nd + 1); this.end()
+            } else { this.writeBack(); w.u8(op).u32(nd) }
+            from = r.p
+          } else if (nd !== d) { flush(at); w.u8(op).u32(nd); from = r.p }
           break
         }
+        case 0x0f:
+          if (this.leafOuter >= 0) { flush(at); this.writeBack(); from = at }
+          break
         case 0x0e: {
           const n = r.u32()
           const depths: number[] = []
           let same = true
+          let leaves = false
           for (let i = 0; i <= n; i++) {
             const d = r.u32()
             const nd = this.ed - 1 - this.orig[this.orig.length - 1 - d]
             if (nd !== d) same = false
+            if (this.leafOuter >= 0 && this.orig[this.orig.length - 1 - d] < this.leafOuter) leaves = true
             depths.push(nd)
           }
+          if (leaves) { flush(at); this.writeBack(); from = at }
           if (!same) { flush(at); w.u8(0x0e).u32(n); for (const d of depths) w.u32(d); from = r.p }
           break
         }
@@ -565,7 +615,7 @@ class FunctionEmitter {
     const n = this.ff.locals.length + this.extraLocals.length
     const by = new Map<number, number[]>(SAVE_ORDER.map(t => [t, []]))
     for (let l = 0; l < n; l++) {
-      if (l === this.riLocal || l === this.tmpLocal) continue
+      if (l === this.riLocal || l === this.tmpLocal || l === this.lcLocal) continue
       const t = l < this.ff.locals.length ? this.ff.locals[l] : this.extraLocals[l - this.ff.locals.length]
       if (isRef(t)) {
         if (this.om.snapshotSafe) throw new InstrumentError(`function ${this.ff.index} has a local of type ${typeName(t)}, which cannot be part of a snapshot`)
