@@ -44,6 +44,12 @@ export interface LaunchOptions {
   randomSeed?: Uint8Array
   /** Offer the program the `peer` service, backed by this port. */
   peer?: PeerPort
+  /**
+   * Which standard streams are a terminal on the user's side (the program's
+   * isatty()); default none. Fresh launches only: a resumed instance keeps
+   * the setting saved in its snapshot.
+   */
+  tty?: { stdin?: boolean, stdout?: boolean, stderr?: boolean }
 }
 
 /** Documented defaults. */
@@ -173,7 +179,8 @@ export class Executor {
       moduleHash: cm.moduleHash,
       compiledHash: cm.compiledHash,
       compilerId: cm.compilerId,
-      peer: opts.peer != null
+      peer: opts.peer != null,
+      tty: opts.tty
     }
     const inst = new Instance(id, cm.moduleHash, worker, control, opts.peer)
     this.live.set(id, inst)

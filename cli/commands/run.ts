@@ -46,7 +46,9 @@ export async function runCommand (file: string, args: string[], f: RunFlags): Pr
   const ex = new Executor({ cacheDir: cacheDir() })
   await ex.start()
   const cm = await ex.compile(bytes, { entry: f.entry })
-  const inst = ex.launch(cm, { args: [basename(file), ...args], env: envOf(f), limits: limitsOf(f) })
+  // isatty() in the program answers as for a native program run here.
+  const tty = { stdin: process.stdin.isTTY === true, stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true }
+  const inst = ex.launch(cm, { args: [basename(file), ...args], env: envOf(f), limits: limitsOf(f), tty })
   await drive(ex, inst, bytes, f)
 }
 

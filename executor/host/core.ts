@@ -1,12 +1,13 @@
 /**
  * The state of one instance's host side, shared by the WASI and Gate import
  * implementations: argv/env, client input, random stream, packet endpoint,
- * Gate flags, the clock offset and the pending-wait record that keeps
+ * the std fds, Gate flags, the clock offset and the pending-wait record that keeps
  * timeouts stable when a blocking import is restarted.
  */
 import type { HostState, HostStateValue } from '../types.js'
 import { Entropy } from './entropy.js'
 import { HostStateError } from './errors.js'
+import { StdFds, type TtyFlags } from './fds.js'
 import { GatePackets } from './gate-packets.js'
 import { InputBuffer } from './input.js'
 import { MemoryView } from './memory-view.js'
@@ -24,6 +25,8 @@ export interface CoreInit {
   principal: string
   services: string[]
   entropy: Entropy
+  /** Which std streams are a terminal on the user's side; default none. */
+  tty?: Partial<TtyFlags>
 }
 
 interface PendingWait { key: string, baseNs: bigint }
@@ -37,6 +40,8 @@ export class HostCore {
   readonly input: InputBuffer
   readonly entropy: Entropy
   readonly gate: GatePackets
+  /** fd 0-2: open/closed/moved, and which streams are terminals. */
+  fds: StdFds
   /** Gate flags not yet reported by gate.io. */
   flags = FLAG_STARTED_OR_RESUMED
   /** Highest monotonic time handed out (host clock). */
@@ -54,6 +59,7 @@ export class HostCore {
     this.services = init.services
     this.entropy = init.entropy
     this.input = parts?.input ?? new InputBuffer()
+    this.fds = new StdFds(init.tty)
     const env = {
       input: this.input,
       entropy: this.entropy,
@@ -140,6 +146,7 @@ export class HostCore {
       random: this.entropy.save(),
       gate: this.gate.save(),
       flags: this.flags,
+      stdio: this.fds.save(),
       monotonicNs: this.monoNs(),
       wait: this.pendingWait == null ? null : { key: this.pendingWait.key, baseNs: this.pendingWait.baseNs }
     }
@@ -157,6 +164,7 @@ export class HostCore {
       entropy: Entropy.restore(s.random)
     }, { input: InputBuffer.restore(s.input), gate: s.gate })
     core.flags = int(s.flags, 'flags')
+    core.fds = StdFds.restore(s.stdio)
     core.lastMonoNs = big(s.monotonicNs, 'monotonicNs')
     core.calibrated = false
     if (s.wait != null) {

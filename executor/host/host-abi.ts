@@ -28,6 +28,12 @@ export interface HostAbiInit {
   randomSeed?: Uint8Array
   /** Names of the services the program may discover; default origin, catalog, identity, random. */
   services?: string[]
+  /**
+   * Which standard streams are a terminal on the user's side (isatty() in the
+   * program); default all false: stdio is reported as a pipe. Kept in the
+   * saved state.
+   */
+  tty?: { stdin?: boolean, stdout?: boolean, stderr?: boolean }
 }
 
 export const GATE_ENV: ReadonlyArray<readonly [string, string]> = [
@@ -85,7 +91,8 @@ function coreInit (init: HostAbiInit): ConstructorParameters<typeof HostCore>[1]
     instanceId: init.instanceId,
     principal: init.principal ?? 'local',
     services: [...(init.services ?? DEFAULT_SERVICES)],
-    entropy: new Entropy(init.randomSeed ?? randomBytes(32))
+    entropy: new Entropy(init.randomSeed ?? randomBytes(32)),
+    tty: { ...init.tty }
   }
 }
 

@@ -1,11 +1,11 @@
 /**
  * poll_oneoff: clock subscriptions (relative or absolute, any clock id 0-3)
  * and fd readiness on stdin (client input), stdout/stderr (always writable)
- * and the Gate fd. If nothing is ready it waits and is restarted; the start
+ * and the Gate fd; std fds as core.fds maps them (closed: EBADF). If nothing is ready it waits and is restarted; the start
  * time of relative timeouts is kept across restarts (HostCore.waitBase).
  */
 import type { HostCore } from './core.js'
-import { CLOCK, ERRNO, EVENT_SIZE, EVENTRWFLAGS_HANGUP, EVENTTYPE, FD_GATE, FD_STDERR, FD_STDIN, FD_STDOUT, SUBCLOCKFLAGS_ABSTIME, SUBSCRIPTION_SIZE } from './wasi-types.js'
+import { CLOCK, ERRNO, EVENT_SIZE, EVENTRWFLAGS_HANGUP, EVENTTYPE, FD_GATE, SUBCLOCKFLAGS_ABSTIME, SUBSCRIPTION_SIZE } from './wasi-types.js'
 
 /** Readiness reported for the Gate fd, as Gate does. */
 const GATE_NBYTES = 65536n
@@ -47,18 +47,19 @@ export function pollOneoff (core: HostCore, inPtr: number, outPtr: number, nsubs
     } else if (tag === EVENTTYPE.FD_READ || tag === EVENTTYPE.FD_WRITE) {
       const fd = m.u32(p + 16)
       const read = tag === EVENTTYPE.FD_READ
-      if (read && fd === FD_STDIN) {
+      const s = core.fds.stream(fd)
+      if (read && s === 'stdin') {
         if (core.input.readable) ev(tag, ERRNO.SUCCESS, BigInt(core.input.available), core.input.available === 0 ? EVENTRWFLAGS_HANGUP : 0)
         else waitInput = true
       } else if (read && fd === FD_GATE) {
         if (core.gate.readable) ev(tag, ERRNO.SUCCESS, GATE_NBYTES)
         else waitPackets = true
-      } else if (!read && (fd === FD_STDOUT || fd === FD_STDERR)) {
+      } else if (!read && (s === 'stdout' || s === 'stderr')) {
         ev(tag, ERRNO.SUCCESS, STD_WRITE_NBYTES)
       } else if (!read && fd === FD_GATE) {
         ev(tag, ERRNO.SUCCESS, GATE_NBYTES)
       } else {
-        ev(tag, fd === FD_STDIN || fd === FD_STDOUT || fd === FD_STDERR ? ERRNO.PERM : ERRNO.BADF)
+        ev(tag, s != null ? ERRNO.PERM : ERRNO.BADF)
       }
     } else {
       ev(tag, ERRNO.INVAL)

@@ -1,4 +1,5 @@
 /** WASI preview1 constants used by the host ABI. */
+import type { StdFds } from './fds.js'
 
 export const ERRNO = {
   SUCCESS: 0,
@@ -35,22 +36,25 @@ export const SUBSCRIPTION_SIZE = 48
 export const EVENT_SIZE = 32
 export const FDSTAT_SIZE = 24
 
-/** The fds that exist: stdin, stdout, stderr and the Gate packet fd. */
+/** The fds that can exist: stdin, stdout, stderr (each may be closed or moved, see fds.ts) and the Gate packet fd. */
 export const FD_STDIN = 0
 export const FD_STDOUT = 1
 export const FD_STDERR = 2
 export const FD_GATE = 4
-export const isStdFd = (fd: number): boolean => fd === 0 || fd === 1 || fd === 2 || fd === FD_GATE
 
 export interface FdStat { filetype: number, flags: number, rightsBase: bigint, rightsInheriting: bigint }
 
-/** fd_fdstat_get answers (gate-reference §1.3, plus FD_READ on stdin). */
-export function fdStat (fd: number): FdStat | undefined {
-  switch (fd) {
-    case FD_STDIN: return { filetype: FILETYPE.CHARACTER_DEVICE, flags: 0, rightsBase: RIGHTS.FD_READ | RIGHTS.POLL_FD_READWRITE, rightsInheriting: 0n }
-    case FD_STDOUT:
-    case FD_STDERR: return { filetype: FILETYPE.CHARACTER_DEVICE, flags: 0, rightsBase: RIGHTS.FD_WRITE | RIGHTS.POLL_FD_READWRITE, rightsInheriting: 0n }
-    case FD_GATE: return { filetype: FILETYPE.UNKNOWN, flags: FDFLAGS_NONBLOCK, rightsBase: RIGHTS.FD_READ | RIGHTS.FD_WRITE | RIGHTS.POLL_FD_READWRITE, rightsInheriting: 0n }
-    default: return undefined
-  }
+/**
+ * fd_fdstat_get answers for an open fd (gate-reference §1.3, plus FD_READ on
+ * stdin). A std stream is a character device only when it is a terminal on
+ * the user's side; otherwise it is reported as wasmtime reports a pipe
+ * (FILETYPE_UNKNOWN), so wasi-libc's isatty() says no. Neither has SEEK/TELL.
+ */
+export function fdStat (fds: StdFds, fd: number): FdStat | undefined {
+  if (fd === FD_GATE) return { filetype: FILETYPE.UNKNOWN, flags: FDFLAGS_NONBLOCK, rightsBase: RIGHTS.FD_READ | RIGHTS.FD_WRITE | RIGHTS.POLL_FD_READWRITE, rightsInheriting: 0n }
+  const s = fds.stream(fd)
+  if (s == null) return undefined
+  const filetype = fds.tty[s] ? FILETYPE.CHARACTER_DEVICE : FILETYPE.UNKNOWN
+  const rw = s === 'stdin' ? RIGHTS.FD_READ : RIGHTS.FD_WRITE
+  return { filetype, flags: 0, rightsBase: rw | RIGHTS.POLL_FD_READWRITE, rightsInheriting: 0n }
 }

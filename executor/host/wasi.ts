@@ -2,22 +2,23 @@
  * WASI preview1 (gate-reference §1.3, with this project's differences:
  * fd 0 reads client input and blocks, args/env come from the launch,
  * random_get serves any length, clocks 2/3 read the monotonic clock).
- * There is no filesystem. Every function returns an errno; failures are
+ * There is no filesystem. fd 0-2 can be closed and renumbered among
+ * themselves as on Linux (fds.ts); the Gate fd 4 is fixed. Every function returns an errno; failures are
  * thrown as WasiError / AbiDeficiency and mapped by the wrapper.
  */
 import type { HostCore } from './core.js'
 import { AbiDeficiency, WasiError } from './errors.js'
 import { totalLength, u32 } from './memory-view.js'
 import { pollOneoff } from './poll.js'
-import { CLOCK, ERRNO, FD_GATE, FD_STDERR, FD_STDIN, FD_STDOUT, fdStat, isStdFd } from './wasi-types.js'
+import { CLOCK, ERRNO, FD_GATE, fdStat } from './wasi-types.js'
 
 type Fn = (...args: any[]) => number | undefined
 
 const enc = new TextEncoder()
 
-/** EPERM for the fds that exist, EBADF for the rest. */
-function notPermitted (fd: number): number {
-  return isStdFd(fd) ? ERRNO.PERM : ERRNO.BADF
+/** True for the fds that are open: the Gate fd and the std fds not closed. */
+function isOpen (core: HostCore, fd: number): boolean {
+  return fd === FD_GATE || core.fds.stream(fd) != null
 }
 
 /** Write a list of NUL-terminated strings: pointers at `ptrs`, bytes at `buf`. */
@@ -41,6 +42,8 @@ function writeSizes (core: HostCore, list: string[], countPtr: number, sizePtr: 
 }
 
 export function wasiFunctions (core: HostCore): Record<string, Fn> {
+  /** EPERM for the fds that are open, EBADF for the rest. */
+  const notPermitted = (fd: number): number => isOpen(core, fd) ? ERRNO.PERM : ERRNO.BADF
   const clockNs = (id: number): bigint => {
     switch (id) {
       case CLOCK.REALTIME: return core.realNs()
@@ -70,13 +73,14 @@ export function wasiFunctions (core: HostCore): Record<string, Fn> {
     },
 
     fd_read: (fd: number, iovPtr: number, iovCnt: number, nreadPtr: number) => {
-      if (fd !== FD_STDIN && fd !== FD_GATE) return notPermitted(fd)
+      const stdin = core.fds.stream(fd) === 'stdin'
+      if (!stdin && fd !== FD_GATE) return notPermitted(fd)
       const m = core.mem()
       const iovs = m.iovecs(u32(iovPtr), u32(iovCnt))
       m.check(u32(nreadPtr), 4)
       const want = totalLength(iovs)
       let data: Uint8Array
-      if (fd === FD_STDIN) {
+      if (stdin) {
         if (want > 0 && !core.input.readable) { core.wait({ input: true }); return ERRNO.SUCCESS }
         core.done()
         data = core.input.take(want)
@@ -90,20 +94,22 @@ export function wasiFunctions (core: HostCore): Record<string, Fn> {
     },
 
     fd_write: (fd: number, iovPtr: number, iovCnt: number, nwrittenPtr: number) => {
-      if (fd !== FD_STDOUT && fd !== FD_STDERR && fd !== FD_GATE) return notPermitted(fd)
+      const s = core.fds.stream(fd)
+      const out = s === 'stdout' ? 1 : s === 'stderr' ? 2 : undefined
+      if (out == null && fd !== FD_GATE) return notPermitted(fd)
       const m = core.mem()
       const iovs = m.iovecs(u32(iovPtr), u32(iovCnt))
       m.check(u32(nwrittenPtr), 4)
       const data = m.gather(iovs)
-      if (fd === FD_GATE) core.gate.write(data)
-      else if (data.byteLength > 0) core.rt.output(fd, data)
+      if (out == null) core.gate.write(data)
+      else if (data.byteLength > 0) core.rt.output(out, data)
       // output() may have run arbitrary runtime code: take a fresh view.
       core.mem().setU32(u32(nwrittenPtr), data.byteLength)
       return ERRNO.SUCCESS
     },
 
     fd_fdstat_get: (fd: number, ptr: number) => {
-      const st = fdStat(fd)
+      const st = fdStat(core.fds, fd)
       if (st == null) return ERRNO.BADF
       const m = core.mem()
       m.check(u32(ptr), 24)
@@ -116,7 +122,7 @@ export function wasiFunctions (core: HostCore): Record<string, Fn> {
     },
 
     fd_fdstat_set_rights: (fd: number, base: bigint, inheriting: bigint) => {
-      const st = fdStat(fd)
+      const st = fdStat(core.fds, fd)
       if (st == null) return ERRNO.BADF
       const b = BigInt.asUintN(64, base)
       const i = BigInt.asUintN(64, inheriting)
@@ -125,15 +131,21 @@ export function wasiFunctions (core: HostCore): Record<string, Fn> {
       return ERRNO.SUCCESS
     },
 
+    // Output written before a close has already gone to the runtime.
     fd_close: (fd: number) => {
-      if (isStdFd(fd)) throw new AbiDeficiency(`closing fd ${fd} is not supported`)
-      return ERRNO.BADF
+      if (fd === FD_GATE) throw new AbiDeficiency(`closing fd ${fd} is not supported`)
+      return core.fds.close(fd) ? ERRNO.SUCCESS : ERRNO.BADF
     },
 
+    // Like dup2(from, to) + close(from). Only among fd 0-2 (open or closed
+    // target); the Gate fd cannot move or be replaced; other targets are EBADF.
     fd_renumber: (from: number, to: number) => {
-      if (!isStdFd(from) || !isStdFd(to)) return ERRNO.BADF
-      if (from !== to) throw new AbiDeficiency(`renumbering fd ${from} to ${to} is not supported`)
-      return ERRNO.SUCCESS
+      if (!isOpen(core, from)) return ERRNO.BADF
+      if (from === FD_GATE || to === FD_GATE) {
+        if (from === to) return ERRNO.SUCCESS
+        throw new AbiDeficiency(`renumbering fd ${from} to ${to} is not supported`)
+      }
+      return core.fds.renumber(from, to) ? ERRNO.SUCCESS : ERRNO.BADF
     },
 
     fd_prestat_get: (fd: number) => notPermitted(fd),
@@ -153,21 +165,21 @@ export function wasiFunctions (core: HostCore): Record<string, Fn> {
       return ERRNO.SUCCESS
     },
 
-    sock_recv: (fd: number) => isStdFd(fd) ? ERRNO.NOTSOCK : ERRNO.BADF,
-    sock_send: (fd: number) => isStdFd(fd) ? ERRNO.NOTSOCK : ERRNO.BADF,
-    sock_accept: (fd: number) => isStdFd(fd) ? ERRNO.NOTSOCK : ERRNO.BADF,
+    sock_recv: (fd: number) => isOpen(core, fd) ? ERRNO.NOTSOCK : ERRNO.BADF,
+    sock_send: (fd: number) => isOpen(core, fd) ? ERRNO.NOTSOCK : ERRNO.BADF,
+    sock_accept: (fd: number) => isOpen(core, fd) ? ERRNO.NOTSOCK : ERRNO.BADF,
     sock_shutdown: (fd: number) => notPermitted(fd)
   }
 
-  // The rest of fd_*: EPERM on existing fds, EBADF otherwise.
+  // The rest of fd_*: EPERM on open fds, EBADF otherwise.
   for (const name of ['fd_advise', 'fd_allocate', 'fd_datasync', 'fd_fdstat_set_flags', 'fd_filestat_get', 'fd_filestat_set_size',
     'fd_filestat_set_times', 'fd_pread', 'fd_pwrite', 'fd_readdir', 'fd_seek', 'fd_sync', 'fd_tell']) {
     fns[name] = (fd: number) => notPermitted(fd)
   }
-  // No filesystem: path_* on existing fds are not capable, EBADF otherwise.
+  // No filesystem: path_* on open fds are not capable, EBADF otherwise.
   for (const name of ['path_create_directory', 'path_filestat_get', 'path_filestat_set_times', 'path_link', 'path_open',
     'path_readlink', 'path_remove_directory', 'path_rename', 'path_symlink', 'path_unlink_file']) {
-    fns[name] = (fd: number) => isStdFd(fd) ? ERRNO.NOTCAPABLE : ERRNO.BADF
+    fns[name] = (fd: number) => isOpen(core, fd) ? ERRNO.NOTCAPABLE : ERRNO.BADF
   }
 
   const out: Record<string, Fn> = {}

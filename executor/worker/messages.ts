@@ -33,6 +33,8 @@ export interface LaunchSpec {
   compilerId: string
   /** Offer the `peer` service (the main thread answers its requests). */
   peer?: boolean
+  /** Std streams that are a terminal on the user's side (fresh launches; snapshots keep their own). */
+  tty?: { stdin?: boolean, stdout?: boolean, stderr?: boolean }
 }
 
 export interface RuntimeLimits {
