@@ -65,7 +65,7 @@ t.test('fd 4 through WASI: gate_fd, EAGAIN, poll timeout, split write, poll read
     'poll2 err=0 n=1 userdata=1 nbytes=65536',
     'read err=0 n=16 size=13 code=-1 domain=0 count=3 states=1,1,1',
     'fdstat filetype=0 flags=4',
-    'stdout filetype=2',
+    'stdout filetype=0',
     ''
   ].join('\n'))
   t.equal(r.waits.length, 1)

@@ -1,6 +1,7 @@
 // WASI preview1 behaviour of the host ABI, with real wasm compiled from C.
 import t from 'tap'
-import { compileC, runWasm, Deadlock } from './harness.js'
+import { compileC, runWasm, Deadlock, TestRuntime } from './harness.js'
+import { HostAbi, HostStateError, TrapSignal, type HostAbiInit } from '../../executor/host/index.js'
 
 t.test('printf hello, stderr and the exit code', async t => {
   const r = runWasm(compileC('hello'))
@@ -96,9 +97,97 @@ t.test('clocks: nanosleep waits with a deadline; monotonic continues across rest
   t.ok(el2 >= 5_000_000 && el2 < 6_000_000, `elapsed after migration ${el2}`)
 })
 
-t.test('fd_close on stdout is an ABI deficiency trap', async t => {
+t.test('fd_close on the Gate fd is an ABI deficiency trap', async t => {
   const r = runWasm(compileC('violate'), { init: { args: ['prog', 'close'] } })
   t.equal(r.trap?.cause, 'ABI_DEFICIENCY')
+})
+
+for (const migrateOnWait of [false, true]) {
+  t.test(`fclose(stdin), fclose(stdout): output before stays, later use is EBADF${migrateOnWait ? ' (host migrated at the wait)' : ''}`, async t => {
+    const r = runWasm(compileC('stdclose'), { init: { args: ['prog', 'close'] }, input: 'ignored', migrateOnWait })
+    t.equal(r.exitCode, 0, r.stderr)
+    t.equal(r.stdout, 'written before close\n')
+    t.equal(r.stderr, 'close ok\n')
+    t.ok(r.waits.length >= 1, 'the program waited (nanosleep)')
+    const slots = (r.host.save().stdio as { slots: unknown[] }).slots
+    t.same(slots, [null, null, 'stderr'], 'closed fds are in the saved state')
+  })
+
+  t.test(`fd_renumber among the std fds${migrateOnWait ? ' (host migrated at the wait)' : ''}`, async t => {
+    const r = runWasm(compileC('stdclose'), { init: { args: ['prog', 'renumber'] }, migrateOnWait })
+    t.equal(r.exitCode, 0, r.stderr)
+    t.equal(r.stdout, '')
+    t.equal(r.stderr, 'fd1 is stderr\nfd2 is stderr again\nfd0 is stderr\nrenumber ok\n')
+    t.same((r.host.save().stdio as { slots: unknown[] }).slots, ['stderr', null, null])
+  })
+
+  t.test(`isatty: no terminal by default, per stream from init.tty${migrateOnWait ? ' (host migrated at the wait)' : ''}`, async t => {
+    const plain = runWasm(compileC('isatty'), { migrateOnWait })
+    t.equal(plain.exitCode, 0, plain.stderr)
+    t.equal(plain.stdout, '0 0 0\n0 0 0\n')
+    const tty = runWasm(compileC('isatty'), { init: { tty: { stdin: true, stdout: true, stderr: true } }, migrateOnWait })
+    t.equal(tty.stdout, '1 1 1\n1 1 1\n')
+    t.ok(tty.waits.length >= 1, 'the program waited (nanosleep)')
+    const some = runWasm(compileC('isatty'), { init: { tty: { stdout: true } }, migrateOnWait })
+    t.equal(some.stdout, '0 1 0\n0 1 0\n')
+  })
+}
+
+t.test('fd_close of the Gate fd and renumbering it stay ABI deficiencies; a closed std fd cannot be renumbered', async t => {
+  const rt = new TestRuntime()
+  rt.mem = new WebAssembly.Memory({ initial: 1 })
+  const host = new HostAbi({ instanceId: '00000000-0000-4000-8000-000000000001' }, rt)
+  const f = host.functions
+  t.throws(() => f['wasi.fd_close'](4), TrapSignal)
+  t.throws(() => f['wasi.fd_renumber'](4, 1), TrapSignal)
+  t.throws(() => f['wasi.fd_renumber'](1, 4), TrapSignal)
+  t.equal(f['wasi.fd_renumber'](4, 4), 0)
+  t.equal(f['wasi.fd_close'](3), 8)
+  t.equal(f['wasi.fd_renumber'](3, 1), 8)
+  t.equal(f['wasi.fd_close'](1), 0)
+  t.equal(f['wasi.fd_renumber'](1, 4), 8, 'closed from: EBADF')
+  t.equal(f['wasi.fd_fdstat_get'](1, 0), 8)
+  t.equal(f['wasi.fd_seek'](1, 0n, 0, 0), 8, 'closed: EBADF, not EPERM')
+  t.equal(f['wasi.fd_seek'](2, 0n, 0, 0), 63)
+  t.equal(f['wasi.path_open'](1, 0, 0, 0, 0, 0n, 0n, 0, 0), 8)
+  // poll on the closed fd: an EBADF event
+  const dv = new DataView(rt.mem.buffer)
+  dv.setBigUint64(0, 9n, true); dv.setUint8(8, 2); dv.setUint32(16, 1, true)
+  t.equal(f['wasi.poll_oneoff'](0, 1024, 1, 2048), 0)
+  t.equal(dv.getUint32(2048, true), 1)
+  t.equal(dv.getUint16(1024 + 8, true), 8)
+})
+
+t.test('fdstat of a pipe: FILETYPE_UNKNOWN, read/write rights, no SEEK/TELL; character device when a terminal', async t => {
+  const rt = new TestRuntime()
+  rt.mem = new WebAssembly.Memory({ initial: 1 })
+  const stat = (tty?: HostAbiInit['tty']): Array<[number, bigint]> => {
+    const host = new HostAbi({ instanceId: '00000000-0000-4000-8000-000000000001', tty }, rt)
+    const dv = new DataView(rt.mem!.buffer)
+    return [0, 1, 2].map(fd => { t.equal(host.functions['wasi.fd_fdstat_get'](fd, 0), 0); return [dv.getUint8(0), dv.getBigUint64(8, true)] })
+  }
+  const SEEK_TELL = (1n << 2n) | (1n << 5n)
+  for (const [fd, [type, rights]] of stat().entries()) {
+    t.equal(type, 0, `fd ${fd} unknown`)
+    t.equal(rights & SEEK_TELL, 0n)
+    t.equal(rights & (fd === 0 ? 2n : 64n), fd === 0 ? 2n : 64n, `fd ${fd} read/write right`)
+  }
+  t.same(stat({ stdin: true, stderr: true }).map(x => x[0]), [2, 0, 2])
+})
+
+t.test('a saved state without stdio (older snapshot) restores with all std fds open', async t => {
+  const rt = new TestRuntime()
+  rt.mem = new WebAssembly.Memory({ initial: 1 })
+  const host = new HostAbi({ instanceId: '00000000-0000-4000-8000-000000000001', tty: { stdout: true } }, rt)
+  host.functions['wasi.fd_close'](0)
+  const saved = host.save()
+  t.same(saved.stdio, { slots: [null, 'stdout', 'stderr'], tty: { stdin: false, stdout: true, stderr: false } })
+  const again = HostAbi.restore(structuredClone(saved), rt)
+  t.same(again.save().stdio, saved.stdio)
+  const { stdio: _, ...old } = saved
+  const legacy = HostAbi.restore(old, rt)
+  t.same(legacy.save().stdio, { slots: ['stdin', 'stdout', 'stderr'], tty: { stdin: false, stdout: false, stderr: false } })
+  t.throws(() => HostAbi.restore({ ...saved, stdio: { slots: ['bogus', null, null], tty: (saved.stdio as any).tty } } as any, rt), HostStateError)
 })
 
 t.test('Deadlock is reported, not thrown', async t => {

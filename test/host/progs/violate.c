@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 		put(gate_make_packet(buf, GATE_PACKET_CODE_SERVICES, GATE_PACKET_DOMAIN_CALL, "\x01\x00\x07" "catalog", 10));
 		put(gate_make_packet(buf, 0, GATE_PACKET_DOMAIN_FLOW, "\0\0\0\0\1\0\0\0", 8));
 	} else if (!strcmp(what, "close")) {
-		(void) __wasi_fd_close(1);
+		(void) __wasi_fd_close(gate_fd());
 	} else {
 		return 1;
 	}
