@@ -298,12 +298,16 @@ class FunctionEmitter {
     if ('call' in it) {
       const c = this.calls[it.call]
       const kind = this.siteKind[it.call]
+      if (this.early(it.call)) {
+        const S = this.itemStack(it)
+        return [{ bound: this.siteK[it.call] + 1, act: 0, pushes: () => { for (let j = 0; j < S.length; j++) this.get(this.spill(S[j], c.base + j)) } }]
+      }
       const X = c.stack
       const nArgs = this.om.types[c.type].params.length
       const sLen = X.length - nArgs - (kind === S_INDIRECT ? 1 : 0)
       return [{
         bound: this.siteK[it.call] + 1,
-        act: kind === S_IMPORT ? 2 : 1,
+        act: kind === S_IMPORT ? 2 : 0,
         pushes: () => {
           for (let j = 0; j < X.length; j++) {
             const live = j < sLen || kind === S_IMPORT || (kind === S_INDIRECT && j === X.length - 1)
@@ -334,9 +338,20 @@ class FunctionEmitter {
     return out
   }
 
+  /** A call site whose landing is where its (pure) argument code starts: on a rewind that code runs again. */
+  private early (i: number): boolean {
+    const k = this.siteKind[i]
+    return this.calls[i].argStart >= 0 && (k === S_CALL || k === S_INDIRECT)
+  }
+
   private itemStack (it: Item): number[] {
     if ('entry' in it) return []
-    if ('call' in it) return this.calls[it.call].stack
+    if ('call' in it) {
+      const c = this.calls[it.call]
+      if (!this.early(it.call)) return c.stack
+      const t = this.om.types[c.type]
+      return c.stack.slice(0, c.stack.length - t.params.length - (this.siteKind[it.call] === S_INDIRECT ? 1 : 0))
+    }
     return this.cons[it.con].entry
   }
 
@@ -355,7 +370,10 @@ class FunctionEmitter {
     }
     const skip = this.om.omit.has('dispatch') || (isBody && this.om.omit.has('prologue'))
     if (!skip) {
-      if (isBody) w.u8(0x23).u32(this.om.gState); else this.get(this.riLocal)
+      // Rewinding while the state says so: the innermost frame's landing
+      // clears it, so code after a resumed call never dispatches again and
+      // the resume index need not be cleared.
+      w.u8(0x23).u32(this.om.gState)
       w.u8(0x04).u8(0x40); this.ed++
       if (isBody) this.restoreAt = w.len
       const all: Array<{ e: Entry, target: number }> = []
@@ -365,7 +383,6 @@ class FunctionEmitter {
         const last = n === all.length - 1
         if (!last) { this.get(this.riLocal); this.i32(e.bound); w.u8(0x49); w.u8(0x04).u8(0x40); this.ed++ }
         e.pushes()
-        if (e.act >= 1) { this.i32(0); this.set(this.riLocal) }
         if (e.act === 2) { this.i32(0); w.u8(0x24).u32(this.om.gState); w.u8(0x23).u32(this.om.gQuantum).u8(0x24).u32(this.om.gCounter) }
         this.br(target)
         if (!last) this.end()
@@ -427,8 +444,23 @@ class FunctionEmitter {
     let from = r.p
     const flush = (at: number): void => { w.copy(b, from, at) }
     let ci = 1; let cc = 0
+    // byte offsets where early landings close, in order
+    const earlyAt: number[] = []
+    for (let i = 0; i < calls.length; i++) if (this.siteKind[i] !== S_NONE && this.early(i)) earlyAt.push(calls[i].argStart)
+    let ep = 0
+    let landed = -1 // call index whose early landing was closed
     while (r.p < r.end) {
       const at = r.p
+      if (ep < earlyAt.length && earlyAt[ep] === at) {
+        ep++
+        // the next item must be that call
+        const list = armItems[armItems.length - 1]
+        const it = list[nextItem[nextItem.length - 1]]
+        if (it == null || !('call' in it) || calls[it.call].argStart !== at) throw new InstrumentError(`function ${ff.index}: landing out of order at byte ${at}`)
+        flush(at); from = at
+        reach()
+        landed = it.call
+      }
       const op = r.u8()
       switch (op) {
         case 0x02: case 0x03: case 0x04: {
@@ -543,15 +575,16 @@ class FunctionEmitter {
           if (op === 0x10 || op === 0x12) callee = r.u32(); else { r.u32(); r.u32() }
           const i = cc++
           const kind = this.siteKind[i]
-          if (kind === S_NONE || !isNextItem(it => 'call' in it && it.call === i)) {
+          if (kind === S_NONE || (landed !== i && !isNextItem(it => 'call' in it && it.call === i))) {
             if (callee >= 0 && om.func(callee) !== callee) { flush(at); w.u8(op).u32(om.func(callee)); from = r.p }
             break
           }
           flush(at)
-          reach()
+          const isEarly = landed === i
+          if (!isEarly) reach()
           const c = calls[i]
           const t = om.types[c.type]
-          if (kind === S_INDIRECT) w.u8(0x22).u32(this.spill(I32, c.base + c.stack.length - 1))
+          if (kind === S_INDIRECT && !isEarly) w.u8(0x22).u32(this.spill(I32, c.base + c.stack.length - 1))
           if (kind === S_IMPORT && t.params.length > 0) {
             const a0 = c.stack.length - t.params.length
             for (let j = c.stack.length - 1; j >= a0; j--) this.set(this.spill(c.stack[j], c.base + j))

@@ -56,6 +56,13 @@ export interface CallRec {
   /** Absolute operand stack height where the frame's operands start. */
   base: number
   parent: number
+  /**
+   * Byte offset where the computation of the arguments (and table index)
+   * starts, when that code is pure (local.get, constants, arithmetic that
+   * cannot trap: it computes the same values when run again with the same
+   * locals); -1 otherwise or without arguments.
+   */
+  argStart: number
 }
 
 export interface FuncFacts {
@@ -83,6 +90,9 @@ export interface CodeLimits {
   /** Body bytes (default 7654321, V8's limit). */
   maxBodyBytes?: number
 }
+
+/** Numeric instructions that can trap (division, remainder, float-to-int truncation). */
+const TRAPS = new Set([0x6d, 0x6e, 0x6f, 0x70, 0x7f, 0x80, 0x81, 0x82, 0xa8, 0xa9, 0xaa, 0xab, 0xae, 0xaf, 0xb0, 0xb1])
 
 interface Frame { kind: number, params: number[], results: number[], height: number, unreachable: boolean, dead: boolean, rec: number }
 
@@ -119,8 +129,19 @@ export class CodeValidator {
       if (f.unreachable) return ANY
       this.err('operand stack underflow')
     }
-    return this.vals.pop() as number
+    const t = this.vals.pop() as number
+    if (this.vals.length < this.low) this.low = this.vals.length
+    return t
   }
+
+  /** Lowest stack height reached by the current instruction. */
+  private low = 0
+  /** Is the current instruction pure (see CallRec.argStart)? */
+  private pure = false
+  /** Byte offset of the last impure instruction. */
+  private lastImpure = -1
+  /** Per stack slot: byte offset where the computation of its value started. */
+  private readonly starts: number[] = []
 
   private popT (want: number): number {
     const got = this.pop()
@@ -230,9 +251,22 @@ export class CodeValidator {
     facts.constructs.push({ kind: K_BODY, params: EMPTY, results: type.results, entry: EMPTY, dead: false, branched: false, branchedAtCall: 0, hasElse: false, base: 0, parent: -1, firstCall: 0, elseCall: 0, elseConstruct: 0, endCall: 0, endConstruct: 0 })
     this.ctrl.push({ kind: K_BODY, params: EMPTY, results: type.results, height: 0, unreachable: false, dead: false, rec: 0 })
     const callees = new Set<number>()
+    this.lastImpure = -1
+    const starts = this.starts
     while (this.ctrl.length > 0) {
       if (r.p >= r.end) this.err('function body ends before its last `end`')
+      const p = r.p
+      const h0 = this.vals.length
+      this.low = h0
+      this.pure = false
       this.instr(callees)
+      if (!this.pure) this.lastImpure = p
+      const h1 = this.vals.length
+      if (h1 > this.low) {
+        let st = p
+        for (let i = this.low; i < h0; i++) if (starts[i] < st) st = starts[i]
+        for (let i = this.low; i < h1; i++) starts[i] = st
+      }
     }
     if (r.p !== r.end) this.err('code after the end of the function body')
     facts.callees = [...callees]
@@ -257,7 +291,13 @@ export class CodeValidator {
     const cur = this.ctrl[this.ctrl.length - 1]
     const t = this.m.types[typeIdx]
     const dead = cur.dead || cur.unreachable
-    this.facts.calls.push({ callee, type: typeIdx, stack: dead ? EMPTY : this.vals.slice(cur.height), dead, tail, base: cur.height, parent: cur.rec })
+    const nArgs = t.params.length + extra
+    let argStart = -1
+    if (!dead && nArgs > 0) {
+      const first = this.vals.length - nArgs
+      if (first >= cur.height && this.starts[first] > this.lastImpure) argStart = this.starts[first]
+    }
+    this.facts.calls.push({ callee, type: typeIdx, stack: dead ? EMPTY : this.vals.slice(cur.height), dead, tail, base: cur.height, parent: cur.rec, argStart })
     if (extra !== 0) this.popT(I32)
     this.popAll(t.params)
     if (tail) {
@@ -340,8 +380,9 @@ export class CodeValidator {
         this.call(-1, t, 1, op === 0x13)
         return
       }
-      case 0x1a: this.pop(); return
+      case 0x1a: this.pure = true; this.pop(); return
       case 0x1b: {
+        this.pure = true
         this.popT(I32)
         const a = this.pop(); const b = this.pop()
         const t = a === ANY ? b : a
@@ -356,7 +397,7 @@ export class CodeValidator {
         this.popT(I32); this.popT(t); this.popT(t); this.push(t)
         return
       }
-      case 0x20: this.push(this.local(r.u32())); return
+      case 0x20: this.pure = true; this.push(this.local(r.u32())); return
       case 0x21: this.popT(this.local(r.u32())); return
       case 0x22: { const t = this.local(r.u32()); this.popT(t); this.push(t); return }
       case 0x23: { const g = this.global(r.u32()); this.push(g.type); return }
@@ -365,10 +406,10 @@ export class CodeValidator {
       case 0x26: { const t = this.table(); this.facts.tableMutation = true; this.popT(t); this.popT(I32); return }
       case 0x3f: this.push(this.memidx()); return
       case 0x40: { const at = this.memidx(); this.popT(at); this.push(at); return }
-      case 0x41: r.skipSleb(32); this.push(I32); return
-      case 0x42: r.skipSleb(64); this.push(I64); return
-      case 0x43: r.skip(4); this.push(F32); return
-      case 0x44: r.skip(8); this.push(F64); return
+      case 0x41: this.pure = true; r.skipSleb(32); this.push(I32); return
+      case 0x42: this.pure = true; r.skipSleb(64); this.push(I64); return
+      case 0x43: this.pure = true; r.skip(4); this.push(F32); return
+      case 0x44: this.pure = true; r.skip(8); this.push(F64); return
       case 0xd0: {
         const h = r.u8()
         if (h !== FUNCREF && h !== EXTERNREF) this.err(`bad heap type 0x${h.toString(16)}`)
@@ -442,6 +483,7 @@ export class CodeValidator {
       case IMM_V128: r.skip(16); break
       case IMM_SHUFFLE: for (let i = 0; i < 16; i++) if (r.u8() >= 32) this.err('shuffle lane index out of range'); break
     }
+    if (op.imm !== IMM_MEMARG && op.imm !== IMM_MEMARG_LANE && !TRAPS.has(key)) this.pure = true
     const pop = op.pop
     for (let i = pop.length - 1; i >= 1; i--) this.popT(pop[i])
     if (pop.length > 0) this.popT(op.imm === IMM_MEMARG || op.imm === IMM_MEMARG_LANE ? at : pop[0])
