@@ -40,6 +40,9 @@ export function randomModule (rnd: Rnd): Uint8Array {
     const allLocals = (): number[] => [...sig.p, ...locals]
     const scratch = (t: number): number => { locals.push(t); return sig.p.length + locals.length - 1 }
     for (let i = 0, n = rnd(5); i < n; i++) locals.push(TYPES[rnd(4)])
+    // local.set/tee only to these: not the depth (param 0), not loop counters or scratch locals
+    const writable = (i: number): boolean => i > 0 && i < sig.p.length + nDeclared
+    const nDeclared = locals.length
     const labels: Label[] = []
     let budget = 60 + rnd(80)
     let loopDepth = 0
@@ -102,6 +105,7 @@ export function randomModule (rnd: Rnd): Uint8Array {
       const leaf = d > 5 || budget <= 0
       const k = leaf ? rnd(3) : rnd(18)
       const ls = allLocals().map((x, i) => [x, i]).filter(([x]) => x === t)
+      const ws = ls.filter(([, i]) => writable(i))
       switch (k) {
         case 0: emit(...constOf(t, rnd)); return
         case 1: if (ls.length > 0) { emit(0x20, ...uleb(ls[rnd(ls.length)][1])); return } emit(...constOf(t, rnd)); return
@@ -153,7 +157,7 @@ export function randomModule (rnd: Rnd): Uint8Array {
           if (rnd(2) === 0) { expr(t, d + 1); materialize(call(d), t); add(t) } else materialize(call(d), t)
           return
         }
-        case 15: if (ls.length > 0) { expr(t, d + 1); emit(0x22, ...uleb(ls[rnd(ls.length)][1])); return } emit(...constOf(t, rnd)); return
+        case 15: if (ws.length > 0) { expr(t, d + 1); emit(0x22, ...uleb(ws[rnd(ws.length)][1])); return } emit(...constOf(t, rnd)); return
         case 16: { // br_table out of a block with a value
           emit(0x02, ...blockType([], [t])); labels.push({ types: [t], loop: false })
           emit(0x02, ...blockType([], [t])); labels.push({ types: [t], loop: false })
@@ -172,7 +176,7 @@ export function randomModule (rnd: Rnd): Uint8Array {
       budget--
       const all = allLocals()
       switch (rnd(d > 4 ? 4 : 12)) {
-        case 0: { const l = rnd(all.length); expr(all[l], d + 1); emit(0x21, ...uleb(l)); return }
+        case 0: { const l = rnd(all.length); if (!writable(l)) return; expr(all[l], d + 1); emit(0x21, ...uleb(l)); return }
         case 1: { const g = rnd(gtypes.length); expr(gtypes[g], d + 1); emit(0x24, g + 1); return }
         case 2: { const t = TYPES[rnd(4)]; const fl = t === F32 || t === F64; addr(d, fl); expr(t, d + 1); emit(t === I32 ? 0x36 : t === I64 ? 0x37 : t === F32 ? 0x38 : 0x39, 0, ...uleb(rnd(4) * 4)); return }
         case 3: drops(call(d)); return
@@ -225,6 +229,7 @@ export function randomModule (rnd: Rnd): Uint8Array {
   const toI64 = (t: number): number[] => t === I32 ? [0xac] : t === I64 ? [] : t === F32 ? [0xfc, 5] : [0xfc, 7]
   for (let i = 0; i < rs.length; i++) run.push(0x42, 31, 0x7e, 0x20, loc[i], ...toI64(rs[i]), 0x85)
   for (let g = 0; g < gtypes.length; g++) run.push(0x42, 7, 0x7e, 0x23, g + 1, ...toI64(gtypes[g]), 0x7c)
+  if (process.env.DIFF_FOLD_FUEL !== undefined) run.push(0x42, 7, 0x7e, 0x23, FUEL, 0xac, 0x7c)
   m.func([I32], [I64], rs, run)
   m.export('run', 0, nf)
   m.export('mem', 2, 0)
