@@ -148,6 +148,17 @@ class FunctionEmitter {
     return l
   }
 
+  private readonly scratches = new Map<number, number>()
+  /** A transient local (not part of frames). */
+  private scratch (t: number, j: number): number {
+    const key = j * 256 + t
+    let l = this.scratches.get(key)
+    if (l === undefined) { l = this.newLocal(t); this.scratches.set(key, l); this.unsaved.add(l) }
+    return l
+  }
+
+  private readonly unsaved = new Set<number>()
+
   private classify (): void {
     const { om, plan } = this
     const nImp = om.m.importedFuncs
@@ -479,8 +490,13 @@ class FunctionEmitter {
             reach()
             const zLen = rec.entry.length - rec.params.length - (rec.kind === K_IF ? 1 : 0)
             if (zLen > 0) {
-              for (let j = rec.entry.length - 1; j >= 0; j--) this.set(this.spill(rec.entry[j], rec.base + j))
-              for (let j = 0; j < rec.entry.length; j++) this.get(this.spill(rec.entry[j], rec.base + j))
+              // Z goes to its spill slots; the construct's own operands (params,
+              // condition) only pass through scratch locals: their positions hold
+              // other live values inside the construct, which a rewind through
+              // this code must not overwrite.
+              const slot = (j: number): number => j < zLen ? this.spill(rec.entry[j], rec.base + j) : this.scratch(rec.entry[j], j - zLen)
+              for (let j = rec.entry.length - 1; j >= 0; j--) this.set(slot(j))
+              for (let j = 0; j < rec.entry.length; j++) this.get(slot(j))
             }
           }
           const exit = this.hasHeader(c) && rec.params.length === 0
@@ -648,7 +664,7 @@ class FunctionEmitter {
     const n = this.ff.locals.length + this.extraLocals.length
     const by = new Map<number, number[]>(SAVE_ORDER.map(t => [t, []]))
     for (let l = 0; l < n; l++) {
-      if (l === this.riLocal || l === this.tmpLocal || l === this.lcLocal) continue
+      if (l === this.riLocal || l === this.tmpLocal || l === this.lcLocal || this.unsaved.has(l)) continue
       const t = l < this.ff.locals.length ? this.ff.locals[l] : this.extraLocals[l - this.ff.locals.length]
       if (isRef(t)) {
         if (this.om.snapshotSafe) throw new InstrumentError(`function ${this.ff.index} has a local of type ${typeName(t)}, which cannot be part of a snapshot`)
