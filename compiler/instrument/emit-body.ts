@@ -34,6 +34,7 @@ const S_IMPORT = 3
 type Item = { call: number } | { con: number } | { entry: true }
 
 interface Entry { bound: number, pushes: () => void, act: 0 | 1 | 2 }
+interface Pending { e: Entry, target: number }
 
 /** Size in bytes of a value of type t in a frame. */
 const SIZE: Record<number, number> = { [I32]: 4, [I64]: 8, [F32]: 4, [F64]: 8, [V128]: 16 }
@@ -367,10 +368,19 @@ class FunctionEmitter {
   }
 
   /** Open the landing blocks of an arm's items and emit its dispatch. */
-  private dispatch (arm: Item[], P: number[], isBody: boolean, entry = false): void {
-    if (arm.length === 0 && !entry) return
+  private dispatch (arm: Item[], P: number[], isBody: boolean, entry = false, defer = false, inherited: Pending[] = []): Pending[] {
+    if (arm.length === 0 && !entry && inherited.length === 0) return []
     const land: number[] = new Array(arm.length)
-    for (let j = arm.length - 1; j >= 0; j--) land[j] = this.open(0x02, P, this.itemStack(arm[j]))
+    for (let j = arm.length - 1; j >= (defer ? 1 : 0); j--) land[j] = this.open(0x02, P, this.itemStack(arm[j]))
+    if (defer) {
+      // The arm begins with a block that is its first item: the test moves
+      // into that block, whose dispatch also branches out to this arm's
+      // landings (they enclose it). A chain of nested blocks - a switch -
+      // then pays one test, not one per block.
+      const out: Pending[] = []
+      arm.forEach((it, j) => { if (j > 0) for (const e of this.entriesFor(it)) out.push({ e, target: land[j] }) })
+      return [...out, ...inherited]
+    }
     const w = this.w
     let outer = -1
     if (entry) {
@@ -387,9 +397,10 @@ class FunctionEmitter {
       w.u8(0x23).u32(this.om.gState)
       w.u8(0x04).u8(0x40); this.ed++
       if (isBody) this.restoreAt = w.len
-      const all: Array<{ e: Entry, target: number }> = []
+      const all: Pending[] = []
       if (entry) all.push({ e: { bound: 2, pushes: () => {}, act: 2 }, target: outer })
       arm.forEach((it, j) => { for (const e of this.entriesFor(it)) all.push({ e, target: land[j] }) })
+      all.push(...inherited)
       all.forEach(({ e, target }, n) => {
         const last = n === all.length - 1
         if (!last) { this.get(this.riLocal); this.i32(e.bound); w.u8(0x49); w.u8(0x04).u8(0x40); this.ed++ }
@@ -405,6 +416,7 @@ class FunctionEmitter {
       this.unwindCheck(1, [], 0, [])
       this.end()
     }
+    return []
   }
 
   /** counter -= 1; push counter <= 0 */
@@ -424,6 +436,8 @@ class FunctionEmitter {
     this.orig.push(this.open(0x02, [], R))
     const armItems: Item[][] = [] // per open original construct: its current arm's items
     const nextItem: number[] = []
+    const r = new WasmReader(b, ff.codeStart, ff.codeEnd)
+    let ci = 1; let cc = 0
     const enterArm = (c: number, which: 'then' | 'else' | 'all'): void => {
       let list = this.items[c]
       if (which !== 'all') {
@@ -435,14 +449,24 @@ class FunctionEmitter {
       if (entry) list = list.slice(1)
       armItems[armItems.length - 1] = list
       nextItem[nextItem.length - 1] = 0
-      this.dispatch(list, cons[c].params, c === 0, entry)
+      const first = list[0]
+      const d = first != null && 'con' in first ? first.con : -1
+      const defer = c !== 0 && !this.hasHeader(c) && d >= 0 && d === ci && b[r.p] === 0x02 && cons[d].entry.length === 0 && !this.hasHeader(d) && !this.om.omit.has('dispatch')
+      skipLanding0[skipLanding0.length - 1] = defer
+      const inherited = pending
+      pending = []
+      const out = this.dispatch(list, cons[c].params, c === 0, entry, defer, inherited)
+      if (defer) pending = out
     }
+    let pending: Pending[] = []
+    const skipLanding0: boolean[] = []
     const conStack: number[] = [0]
-    armItems.push([]); nextItem.push(0)
+    armItems.push([]); nextItem.push(0); skipLanding0.push(false)
     enterArm(0, 'all')
     /** The next item of the current arm starts here: close its landing block. */
     const reach = (): void => {
-      nextItem[nextItem.length - 1]++
+      const i = nextItem[nextItem.length - 1]++
+      if (i === 0 && skipLanding0[skipLanding0.length - 1]) return
       this.end()
     }
     const isNextItem = (pred: (it: Item) => boolean): boolean => {
@@ -451,10 +475,8 @@ class FunctionEmitter {
       return i < list.length && pred(list[i])
     }
 
-    const r = new WasmReader(b, ff.codeStart, ff.codeEnd)
     let from = r.p
     const flush = (at: number): void => { w.copy(b, from, at) }
-    let ci = 1; let cc = 0
     // byte offsets where early landings close, in order
     const earlyAt: number[] = []
     for (let i = 0; i < calls.length; i++) if (this.siteKind[i] !== S_NONE && this.early(i)) earlyAt.push(calls[i].argStart)
@@ -482,7 +504,7 @@ class FunctionEmitter {
           if (!isItem && !this.hasHeader(c)) {
             // off the resume paths: copied as is
             this.orig.push(this.ed++)
-            conStack.push(c); armItems.push([]); nextItem.push(0)
+            conStack.push(c); armItems.push([]); nextItem.push(0); skipLanding0.push(false)
             break
           }
           flush(at)
@@ -510,7 +532,7 @@ class FunctionEmitter {
           }
           w.copy(b, at, r.p); from = r.p
           this.orig.push(this.ed++)
-          conStack.push(c); armItems.push([]); nextItem.push(0)
+          conStack.push(c); armItems.push([]); nextItem.push(0); skipLanding0.push(false)
           enterArm(c, rec.kind === K_IF ? 'then' : 'all')
           if (exit) this.countDown(this.exitChk[c], this.isLeaf(c))
           else if (this.hasHeader(c)) {
@@ -528,7 +550,7 @@ class FunctionEmitter {
         case 0x0b: {
           flush(r.p); from = r.p
           const c = conStack.pop() as number
-          armItems.pop(); nextItem.pop()
+          armItems.pop(); nextItem.pop(); skipLanding0.pop()
           this.orig.pop(); this.ed--
           if (this.exitChk[c] >= 0) {
             const leaf = this.isLeaf(c)
