@@ -1,6 +1,6 @@
 /**
  * Worker-thread entry of WorkerCompiler: compiles the modules it is sent,
- * one at a time, so Binaryen never blocks the thread that asked. Replies
+ * one at a time, so a compile never blocks the thread that asked. Replies
  * carry the result, or the error's class name and message for the caller
  * to rebuild.
  */

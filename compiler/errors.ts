@@ -37,7 +37,7 @@ export class EntryError extends CompileError {
   constructor (message: string) { super(message); this.name = 'EntryError' }
 }
 
-/** The compiler's worker thread died (out of memory, a crash in Binaryen) while it compiled a module. */
+/** The compiler's worker thread died (out of memory, a crash) while it compiled a module. */
 export class CompilerCrashError extends CompileError {
   static name = 'CompilerCrashError'
   constructor (message: string) { super(message); this.name = 'CompilerCrashError' }

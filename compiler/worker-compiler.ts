@@ -1,10 +1,10 @@
 /**
- * Compiles modules on a worker thread. Binaryen's instrumentation runs for
+ * Compiles modules on a worker thread. Instrumenting runs for
  * 0.1-15 s and is synchronous: on the caller's thread it would stall
  * everything else there (a node's network streams and timers, its control
  * API). One worker, started on first use, compiles one module at a time in
  * the order asked and exits after `idleMs` without work, which also returns
- * Binaryen's memory. Errors come back as the same CompileError subclasses
+ * the compiler's memory. Errors come back as the same CompileError subclasses
  * compileModule throws.
  */
 import { Worker } from 'node:worker_threads'
@@ -16,7 +16,7 @@ import type { CompileReply, CompileRequest } from './worker-messages.js'
 export interface WorkerCompilerInit {
   /** Exit the worker after this long without work (default 30 s). */
   idleMs?: number
-  /** Heap limit of the worker in MiB (default: Node's). Binaryen's own memory is outside it. */
+  /** Heap limit of the worker in MiB (default: Node's). WebAssembly memory is outside it. */
   maxOldGenerationSizeMb?: number
 }
 
@@ -136,7 +136,7 @@ export class WorkerCompiler {
       return
     }
     if (this.running === job) {
-      // Binaryen cannot be interrupted: end its thread, go on with a new one
+      // a compile cannot be interrupted: end its thread, go on with a new one
       this.running = undefined
       this.settle(job, reason)
       const w = this.worker

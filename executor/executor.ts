@@ -27,7 +27,7 @@ export interface ExecutorInit {
   limits?: Partial<RuntimeLimits>
   compile?: CompileOptions
   /**
-   * Where Binaryen runs on a cache miss: 'worker' (default) keeps this
+   * Where the compiler runs on a cache miss: 'worker' (default) keeps this
    * thread free while a module compiles (seconds for a large one);
    * 'inline' compiles on this thread (scripts, benchmarks).
    */
