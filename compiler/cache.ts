@@ -1,7 +1,7 @@
 /**
  * On-disk cache of compiled (instrumented) modules, keyed by the original
  * module's SHA-256 and the compiler identity. Instrumenting
- * takes 0.1-15 s; a cache hit is one file read. Concurrent requests for the
+ * takes up to a few hundred ms; a cache hit is one file read. Concurrent requests for the
  * same module share one compile. A caller's AbortSignal ends its own wait,
  * not the compile, which others may be waiting for and which fills the
  * cache for the next request either way.

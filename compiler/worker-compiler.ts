@@ -1,6 +1,6 @@
 /**
  * Compiles modules on a worker thread. Instrumenting runs for
- * 0.1-15 s and is synchronous: on the caller's thread it would stall
+ * milliseconds to a few hundred (a 1 MB module) and is synchronous: on the caller's thread it would stall
  * everything else there (a node's network streams and timers, its control
  * API). One worker, started on first use, compiles one module at a time in
  * the order asked and exits after `idleMs` without work, which also returns
