@@ -1,12 +1,7 @@
 // A tiny wasm module builder for the compiler's fuzz tests: raw opcodes in,
 // a binary module out. No checking: the tests feed it valid code by design.
 
-export const I32 = 0x7f
-export const I64 = 0x7e
-export const F32 = 0x7d
-export const F64 = 0x7c
-export const V128 = 0x7b
-export const FUNCREF = 0x70
+export { I32, I64, F32, F64, V128, FUNCREF } from '../../../compiler/wasm/opcodes.js'
 
 export function uleb (n: number | bigint, out: number[] = []): number[] {
   let v = BigInt(n)
