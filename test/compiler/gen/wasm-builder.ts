@@ -1,7 +1,8 @@
 // A tiny wasm module builder for the compiler's fuzz tests: raw opcodes in,
 // a binary module out. No checking: the tests feed it valid code by design.
 
-export { I32, I64, F32, F64, V128, FUNCREF } from '../../../compiler/wasm/opcodes.js'
+import { I32, I64, F32, F64, V128, FUNCREF } from '../../../compiler/wasm/opcodes.js'
+export { I32, I64, F32, F64, V128, FUNCREF }
 
 export function uleb (n: number | bigint, out: number[] = []): number[] {
   let v = BigInt(n)
