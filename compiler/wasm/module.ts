@@ -189,7 +189,13 @@ export function parseModule (bytes: Uint8Array, limits: ModuleLimits = {}): Wasm
         }
         break
       case 5:
-        for (let n = s.u32(); n > 0; n--) m.memories.push({ limits: s.limits(), imported: false })
+        for (let n = s.u32(); n > 0; n--) {
+          const l = s.limits()
+          const most = (l.flags & 4) !== 0 ? 2 ** 48 : 65536
+          if (l.initial > most || (l.maximum ?? 0) > most) s.fail(`memory of ${Math.max(l.initial, l.maximum ?? 0)} pages, over ${most}`)
+          if (l.maximum !== undefined && l.maximum < l.initial) s.fail('memory maximum below its minimum')
+          m.memories.push({ limits: l, imported: false })
+        }
         break
       case 6:
         for (let n = s.u32(); n > 0; n--) {
@@ -207,7 +213,13 @@ export function parseModule (bytes: Uint8Array, limits: ModuleLimits = {}): Wasm
         break
       case 8: m.start = s.u32(); break
       case 9:
-        for (let n = s.u32(); n > 0; n--) m.elems.push(readElem(s))
+        for (let n = s.u32(); n > 0; n--) {
+          const e = readElem(s)
+          // checked here: the instrumentation adds an import, after which an
+          // index one past the end would name a function
+          for (const f of e.funcs ?? []) if (f >= m.funcTypes.length) s.fail(`element segment names function ${f}, out of range`)
+          m.elems.push(e)
+        }
         break
       case 12: m.dataCount = s.u32(); break
       case 10: {
