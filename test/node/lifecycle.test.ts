@@ -19,7 +19,7 @@ function lines (io: IoSession, into: string[]): void {
 }
 
 t.test('a node restart resumes a suspended instance', async t => {
-  const args = ['counter', '30000000', '1000000']
+  const args = ['counter', '2000000000', '50000000'] // ~4 s: long enough to be stopped mid-run
   const ex = new Executor({ workers: 1 })
   await ex.start()
   const reference = (await runToEnd(ex, program('counter'), args.slice(1))).stdout.trim().split('\n')

@@ -18,12 +18,16 @@ t.before(async () => {
   await ex.stop()
 })
 
+/** Lines of one output stream, which may continue across sessions (a line can be split by a move). */
+const partial = new WeakMap<string[], { rest: string }>()
 function collect (io: IoSession, into: string[]): void {
-  let rest = ''
+  let st = partial.get(into)
+  if (st == null) { st = { rest: '' }; partial.set(into, st) }
+  const s = st
   io.on('stdout', d => {
-    rest += Buffer.from(d).toString()
-    const parts = rest.split('\n')
-    rest = parts.pop()!
+    s.rest += Buffer.from(d).toString()
+    const parts = s.rest.split('\n')
+    s.rest = parts.pop()!
     into.push(...parts)
   })
 }
