@@ -10,7 +10,7 @@ type Rnd = (n: number) => number
 const TYPES = [I32, I64, F32, F64]
 
 interface Sig { p: number[], r: number[] }
-interface Label { types: number[], loop: boolean }
+interface Label { types: number[], loop: boolean, forbid?: boolean }
 
 export function randomModule (rnd: Rnd): Uint8Array {
   const m = new ModuleBuilder()
@@ -187,6 +187,17 @@ export function randomModule (rnd: Rnd): Uint8Array {
           emit(0x41, ...sleb(rnd(5)), 0x21, ...uleb(c))
           emit(0x02, 0x40); labels.push({ types: [], loop: false })
           emit(0x03, 0x40); labels.push({ types: [], loop: true })
+          if (rnd(2) === 0) {
+            // the loop body begins with a block (code that rewinds through a
+            // loop's header check and a nested block): no branch back to the
+            // loop from there, it would skip the counter
+            const L = labels[labels.length - 1]
+            L.forbid = true
+            emit(0x02, 0x40); labels.push({ types: [], loop: false })
+            loopDepth++; stmts(d + 1); loopDepth--
+            labels.pop(); emit(0x0b)
+            L.forbid = false
+          }
           emit(0x20, ...uleb(c), 0x45, 0x0d, 1, 0x20, ...uleb(c), 0x41, 1, 0x6b, 0x21, ...uleb(c))
           loopDepth++; stmts(d + 1); loopDepth--
           emit(0x0c, 0); labels.pop(); emit(0x0b); labels.pop(); emit(0x0b); return
@@ -194,13 +205,14 @@ export function randomModule (rnd: Rnd): Uint8Array {
         case 7: { // br_if / br to an enclosing label (a loop label continues: bounded by its counter)
           if (labels.length === 0) return
           const li = rnd(labels.length); const L = labels[labels.length - 1 - li]
+          if (L.forbid === true) return
           const ts = L.loop ? [] : L.types
           for (const x of ts) expr(x, d + 1)
           if (rnd(4) === 0) { emit(0x0c, ...uleb(li)); return } // then unreachable code follows: still valid
           expr(I32, d + 1); emit(0x0d, ...uleb(li)); drops(ts); return
         }
         case 8: { // br_table among labels with no values
-          const ok = labels.map((L, i) => [L, labels.length - 1 - i] as const).filter(([L]) => L.loop || L.types.length === 0).map(([, i]) => i)
+          const ok = labels.map((L, i) => [L, labels.length - 1 - i] as const).filter(([L]) => (L.loop || L.types.length === 0) && L.forbid !== true).map(([, i]) => i)
           if (ok.length === 0) return
           expr(I32, d + 1); const n = rnd(6); emit(0x0e, ...uleb(n)); for (let i = 0; i <= n; i++) emit(...uleb(ok[rnd(ok.length)])); return
         }
