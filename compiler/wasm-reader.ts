@@ -39,9 +39,6 @@ export class WasmReader {
     return this.fail('integer representation too long')
   }
 
-  /** Skip an unsigned or signed LEB128 of at most `bits` bits. */
-  skipLeb (bits: number): void { this.skipSleb(bits) }
-
   /** Skip a signed LEB128 of at most `bits` bits. */
   skipSleb (bits: number): void {
     const maxBytes = Math.ceil(bits / 7)

@@ -1,27 +1,27 @@
 /**
  * Emits one instrumented function body in one pass over its bytes, using
- * what code.ts recorded and the module plan. Design (doc/rationale.md,
- * "Our own unwind/rewind"):
+ * what code.ts recorded and the module plan. Design (doc/rationale.md, "Why
+ * a counter, and why our own unwind/rewind"):
  *
- * - Normal path: loop headers count down a global and call `interrupt` when
- *   it runs out; after each call that can unwind, `global.get $state; if`
- *   jumps to an out-of-line save block, spilling only the operand-stack
- *   values of that frame (the `if` takes them as parameters, so nothing is
- *   moved on the normal path). The save block stores all locals and the
- *   resume index k into the frame stack (a memory of its own) and returns.
- * - Rewind: the prologue pops the frame and dispatches on the local resume
- *   index through "landing" blocks: for each item on a resume path (a
- *   resume site, or a construct containing one) a block ends right before
- *   it, so a branch to it skips everything before the item in that block
- *   sequence, carrying the item's operands (restored spills or dummies; the
- *   condition of an `if` forced to the arm on the path). Code off the
- *   resume paths carries no guard; a construct on one carries one test of
- *   the local resume index at its start.
+ * - Normal path: loop headers count down the counter (loop-exit form) and
+ *   call `interrupt` when it runs out; after each call that can unwind,
+ *   `global.get $state; br_if` leaves for one out-of-line save block
+ *   (operands live in that frame are spilled only on that path), which
+ *   stores the locals and the resume index k into the frame stack (a memory
+ *   of its own) and returns.
+ * - Rewind: the prologue (or the entry check) pops the frame and dispatches
+ *   on k through "landing" blocks: for each item on a resume path (a resume
+ *   site, or a construct containing one) a block ends right before it, so a
+ *   branch to it skips everything before the item in that block sequence,
+ *   carrying the item's operands (restored spills or dummies; the condition
+ *   of an `if` forced to the arm on the path). Code off the resume paths
+ *   carries no guard; a construct on one tests the state global at its
+ *   start (a block that begins its parent takes over the parent's test).
  */
 import { InstrumentError } from '../instrument-errors.js'
 import { ByteWriter } from '../wasm/writer.js'
 import { WasmReader } from '../wasm-reader.js'
-import { K_BODY, K_IF, K_LOOP, type CallRec, type ConstructRec, type FuncFacts } from '../wasm/code.js'
+import { K_IF, K_LOOP, type CallRec, type ConstructRec, type FuncFacts } from '../wasm/code.js'
 import { F32, F64, I32, I64, IMM_LANE, IMM_MEMARG, IMM_MEMARG_LANE, IMM_SHUFFLE, IMM_V128, SIMPLE, V128, isRef, isValType, typeName } from '../wasm/opcodes.js'
 import { loopNeedsCheck, type Plan } from './plan.js'
 import type { OutModule } from './out-module.js'
@@ -33,7 +33,14 @@ const S_IMPORT = 3
 
 type Item = { call: number } | { con: number } | { entry: true }
 
-interface Entry { bound: number, pushes: () => void, act: 0 | 1 | 2 }
+/**
+ * One test of a dispatch: `k < bound` goes to the landing with `pushes`;
+ * at the innermost frame's resume point (`innermost`) the rewind ends there:
+ * the state is cleared and the counter reset.
+ */
+interface Entry { bound: number, pushes: () => void, innermost: boolean }
+/** The entry check's resume point (k = 1): resuming continues after it. */
+const ENTRY_SITE: Entry = { bound: 2, pushes: () => {}, innermost: true }
 interface Pending { e: Entry, target: number }
 
 /** Size in bytes of a value of type t in a frame. */
@@ -278,14 +285,7 @@ class FunctionEmitter {
   private countDown (chk: number, leaf: boolean): void {
     const w = this.w
     if (this.om.omit.has('counter')) return
-    if (leaf) {
-      this.get(this.lc()); this.i32(1); w.u8(0x6b); w.u8(0x22).u32(this.lc()); this.i32(0); w.u8(0x4c)
-      w.u8(0x0d).u32(this.ed - 1 - chk)
-      return
-    }
-    w.u8(0x23).u32(this.om.gCounter); this.i32(1); w.u8(0x6b)
-    w.u8(0x22).u32(this.tmpLocal); w.u8(0x24).u32(this.om.gCounter)
-    this.get(this.tmpLocal); this.i32(0); w.u8(0x4c)
+    if (leaf) { this.get(this.lc()); this.i32(1); w.u8(0x6b); w.u8(0x22).u32(this.lc()); this.i32(0); w.u8(0x4c) } else this.countValue()
     w.u8(0x0d).u32(this.ed - 1 - chk)
   }
 
@@ -293,9 +293,7 @@ class FunctionEmitter {
   private counterCheck (k: number, P: number[], base: number): void {
     const w = this.w
     if (this.om.omit.has('counter')) return
-    w.u8(0x23).u32(this.om.gCounter); this.i32(1); w.u8(0x6b)
-    w.u8(0x22).u32(this.tmpLocal); w.u8(0x24).u32(this.om.gCounter)
-    this.get(this.tmpLocal); this.i32(0); w.u8(0x4c) // i32.le_s
+    this.countValue()
     w.u8(0x04)
     if (P.length === 0) w.u8(0x40); else w.s32(this.om.typeIndex(P, P))
     this.ed++
@@ -306,20 +304,20 @@ class FunctionEmitter {
 
   // ---------------------------------------------------------------- dispatch
   private entriesFor (it: Item): Entry[] {
-    if ('entry' in it) return [{ bound: 2, pushes: () => {}, act: 2 }]
+    if ('entry' in it) return [ENTRY_SITE]
     if ('call' in it) {
       const c = this.calls[it.call]
       const kind = this.siteKind[it.call]
       if (this.early(it.call)) {
         const S = this.itemStack(it)
-        return [{ bound: this.siteK[it.call] + 1, act: 0, pushes: () => { for (let j = 0; j < S.length; j++) this.get(this.spill(S[j], c.base + j)) } }]
+        return [{ bound: this.siteK[it.call] + 1, innermost: false, pushes: () => { for (let j = 0; j < S.length; j++) this.get(this.spill(S[j], c.base + j)) } }]
       }
       const X = c.stack
       const nArgs = this.om.types[c.type].params.length
       const sLen = X.length - nArgs - (kind === S_INDIRECT ? 1 : 0)
       return [{
         bound: this.siteK[it.call] + 1,
-        act: kind === S_IMPORT ? 2 : 0,
+        innermost: kind === S_IMPORT,
         pushes: () => {
           for (let j = 0; j < X.length; j++) {
             const live = j < sLen || kind === S_IMPORT || (kind === S_INDIRECT && j === X.length - 1)
@@ -341,12 +339,12 @@ class FunctionEmitter {
     }
     const out: Entry[] = []
     if (c.kind === K_IF) {
-      if (this.elseK[ci] > this.lo[ci]) out.push({ bound: this.elseK[ci], pushes: push(false, 1), act: 0 })
-      if (this.hi[ci] > this.elseK[ci]) out.push({ bound: this.hi[ci], pushes: push(false, 0), act: 0 })
+      if (this.elseK[ci] > this.lo[ci]) out.push({ bound: this.elseK[ci], pushes: push(false, 1), innermost: false })
+      if (this.hi[ci] > this.elseK[ci]) out.push({ bound: this.hi[ci], pushes: push(false, 0), innermost: false })
     } else if (this.hasHeader(ci)) {
-      out.push({ bound: this.headerK[ci] + 1, pushes: push(true, 0), act: 2 })
-      if (this.hi[ci] > this.headerK[ci] + 1) out.push({ bound: this.hi[ci], pushes: push(false, 0), act: 0 })
-    } else out.push({ bound: this.hi[ci], pushes: push(false, 0), act: 0 })
+      out.push({ bound: this.headerK[ci] + 1, pushes: push(true, 0), innermost: true })
+      if (this.hi[ci] > this.headerK[ci] + 1) out.push({ bound: this.hi[ci], pushes: push(false, 0), innermost: false })
+    } else out.push({ bound: this.hi[ci], pushes: push(false, 0), innermost: false })
     return out
   }
 
@@ -389,8 +387,7 @@ class FunctionEmitter {
       if (!this.om.omit.has('counter')) this.countValue(); else this.i32(0)
       w.u8(0x04).u8(0x40); outer = this.ed++
     }
-    const skip = this.om.omit.has('dispatch') || (isBody && this.om.omit.has('prologue'))
-    if (!skip) {
+    if (!this.om.omit.has('dispatch')) {
       // Rewinding while the state says so: the innermost frame's landing
       // clears it, so code after a resumed call never dispatches again and
       // the resume index need not be cleared.
@@ -398,14 +395,14 @@ class FunctionEmitter {
       w.u8(0x04).u8(0x40); this.ed++
       if (isBody) this.restoreAt = w.len
       const all: Pending[] = []
-      if (entry) all.push({ e: { bound: 2, pushes: () => {}, act: 2 }, target: outer })
+      if (entry) all.push({ e: ENTRY_SITE, target: outer })
       arm.forEach((it, j) => { for (const e of this.entriesFor(it)) all.push({ e, target: land[j] }) })
       all.push(...inherited)
       all.forEach(({ e, target }, n) => {
         const last = n === all.length - 1
         if (!last) { this.get(this.riLocal); this.i32(e.bound); w.u8(0x49); w.u8(0x04).u8(0x40); this.ed++ }
         e.pushes()
-        if (e.act === 2) { this.i32(0); w.u8(0x24).u32(this.om.gState); w.u8(0x23).u32(this.om.gQuantum).u8(0x24).u32(this.om.gCounter) }
+        if (e.innermost) { this.i32(0); w.u8(0x24).u32(this.om.gState); w.u8(0x23).u32(this.om.gQuantum).u8(0x24).u32(this.om.gCounter) }
         this.br(target)
         if (!last) this.end()
       })
@@ -567,10 +564,7 @@ class FunctionEmitter {
             this.end() // $done
             if (this.outermostLeaf[c] === 1) this.leafOuter = -1
           }
-          if (c === 0) {
-            if (r.p !== r.end) throw new InstrumentError('code after the end of the function')
-          }
-          void K_BODY
+          if (c === 0 && r.p !== r.end) throw new InstrumentError('code after the end of the function')
           break
         }
         case 0x0c: case 0x0d: {
@@ -755,5 +749,5 @@ export function skipImmediates (r: WasmReader, op: number): void {
 function skipMemarg (r: WasmReader): void {
   const align = r.u32()
   if ((align & 0x40) !== 0) r.u32()
-  r.skipLeb(64)
+  r.skipSleb(64) // the offset (u64 with memory64): skipping is the same for both signednesses
 }

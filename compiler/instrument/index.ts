@@ -36,7 +36,7 @@ export interface InstrumentOptions extends ModuleLimits, CodeLimits {
   /** Refuse what a snapshot cannot hold: table mutation, reference-typed state, tail calls. */
   snapshotSafe?: boolean
   /** Leave parts out, to measure what each costs (bench/tricks.ts only): the output cannot be suspended correctly. */
-  unsafeOmit?: Array<'unwind-checks' | 'prologue' | 'dispatch' | 'counter' | 'leaf-counter'>
+  unsafeOmit?: Array<'unwind-checks' | 'dispatch' | 'counter' | 'leaf-counter'>
 }
 
 export interface InstrumentResult {

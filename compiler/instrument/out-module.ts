@@ -27,7 +27,7 @@ export interface OutOptions {
   /** Export mutable globals for snapshots. */
   exportGlobals: boolean
   /** Leave parts out, to measure what each costs (bench/tricks.ts); the result cannot be suspended correctly. */
-  unsafeOmit?: Array<'unwind-checks' | 'prologue' | 'dispatch' | 'counter' | 'leaf-counter'>
+  unsafeOmit?: Array<'unwind-checks' | 'dispatch' | 'counter' | 'leaf-counter'>
 }
 
 const SIZE: Record<number, number> = { [I32]: 4, [I64]: 8, [F32]: 4, [F64]: 8, [V128]: 16 }

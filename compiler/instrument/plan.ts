@@ -27,8 +27,6 @@ export interface Plan {
   entryCheck: Uint8Array
   /** Per type index: a call_indirect of this type can unwind. */
   indirectUnwinds: Uint8Array
-  loopChecks: number
-  entryChecks: number
 }
 
 /**
@@ -90,7 +88,6 @@ export function makePlan (m: WasmModule, facts: FuncFacts[], opts: PlanOptions):
 
   const entryCheck = new Uint8Array(nFun)
   const W = new Float64Array(N)
-  let entryChecks = 0
   for (const scc of order) {
     for (const v of scc) {
       if (v >= nDef) { let mx = 0; for (const f of members[v - nDef]) mx = Math.max(mx, W[f - nImp]); W[v] = mx; continue }
@@ -107,7 +104,7 @@ export function makePlan (m: WasmModule, facts: FuncFacts[], opts: PlanOptions):
         if (w > budget) check = true
         else W[v] = w
       }
-      if (check) { entryCheck[v + nImp] = 1; entryChecks++; W[v] = 0 }
+      if (check) { entryCheck[v + nImp] = 1; W[v] = 0 }
     }
   }
 
@@ -117,11 +114,10 @@ export function makePlan (m: WasmModule, facts: FuncFacts[], opts: PlanOptions):
   const callers: number[][] = Array.from({ length: nDef }, () => [])
   const indirectCallers: number[][] = Array.from({ length: nGroups }, () => [])
   const work: number[] = []
-  let loopChecks = 0
   for (let v = 0; v < nDef; v++) {
     const ff = facts[v]
     let seed = entryCheck[v + nImp] === 1
-    for (let ci = 0; ci < ff.constructs.length; ci++) if (loopNeedsCheck(ff, ci, entryCheck)) { seed = true; loopChecks++ }
+    for (let ci = 0; ci < ff.constructs.length; ci++) if (loopNeedsCheck(ff, ci, entryCheck)) { seed = true; break }
     for (const c of ff.calls) {
       if (c.dead || c.tail) continue
       if (c.callee < 0) indirectCallers[groupOfType[c.type]].push(v)
@@ -139,7 +135,7 @@ export function makePlan (m: WasmModule, facts: FuncFacts[], opts: PlanOptions):
   }
   const indirectUnwinds = new Uint8Array(m.types.length)
   for (let t = 0; t < m.types.length; t++) indirectUnwinds[t] = groupUnwinds[groupOfType[t]]
-  return { unwinds, entryCheck, indirectUnwinds, loopChecks, entryChecks }
+  return { unwinds, entryCheck, indirectUnwinds }
 }
 
 /** Tarjan's strongly connected components, iterative; calls `emit` for each, callees first. */

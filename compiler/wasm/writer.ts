@@ -78,9 +78,3 @@ export class ByteWriter {
   result (): Uint8Array { return this.buf.slice(0, this.len) }
 }
 
-/** Bytes of u32 LEB128 x. */
-export function lebSize (x: number): number {
-  let n = 1
-  while (x >= 128) { x = Math.floor(x / 128); n++ }
-  return n
-}

@@ -4,7 +4,7 @@
  * compiler/instrument/emit-body.ts) around interrupts and blocking
  * imports, trap mapping, capture and restore of its complete state.
  */
-import { canonicalImport, ABI_FUNCTIONS, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from '../../compiler/abi.js'
+import { canonicalImport, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from '../../compiler/abi.js'
 import { EXPORT_COUNTER, EXPORT_FRAMES, EXPORT_QUANTUM, EXPORT_SP, EXPORT_START, EXPORT_STATE, REWIND_COUNTER, STATE_NORMAL, STATE_REWINDING, STATE_UNWINDING } from '../../compiler/exports.js'
 import { HostAbi } from '../host/index.js'
 import { DEFAULT_SERVICES } from '../host/services/registry.js'
@@ -121,7 +121,6 @@ export class InstanceRuntime implements HostRuntime {
       const fn = key != null ? this.host.functions[key] : undefined
       if (key == null || fn == null) throw new KillSignal('ABI_VIOLATION', `unresolved import ${imp.module}.${imp.name}`)
       imports[imp.module][imp.name] = fn
-      void ABI_FUNCTIONS
     }
     return imports
   }
