@@ -12,8 +12,10 @@
  * to a memory of their own where the engine has multi-memory (Node 22), as
  * in the executor, else to memory 0 (Node 20). Invalid or malformed modules
  * are passed through unchanged for the engine to reject, exactly as it
- * would reject the original.
+ * would reject the original. The engine flags are the executor's
+ * (engine-flags.ts: branch hints read), so the suite runs what nodes run.
  */
+import './engine-flags.js'
 import { instrument } from './instrument/index.js'
 
 let multiMemory: boolean | undefined

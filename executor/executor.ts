@@ -2,6 +2,7 @@
  * The executor: compiles modules (through the on-disk cache), launches and
  * resumes instances on a pool of worker threads, and routes their I/O.
  */
+import '../compiler/engine-flags.js'
 import { compilerId } from '../compiler/compile-id.js'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
@@ -198,7 +199,7 @@ export class Executor {
     switch (m.type) {
       case 'output': inst.onOutput(m.fd, m.data); break
       case 'status': inst.status = m.status; inst.onRunning(m.initMs); break
-      case 'snapshot': inst.onSnapshot(m.snapshot, m.timing.requestToCapturedMs, m.changed); break
+      case 'snapshot': inst.onSnapshot(m.snapshot, m.timing, m.changed); break
       case 'snapshot-error': inst.onSnapshotError(m.error); break
       case 'peer-request': inst.onPeerRequest(m.seq, m.req); break
       case 'peer-names': inst.onPeerNames(m.names, m.restored); break

@@ -10,7 +10,12 @@ import { InstanceStateError, SnapshotFailedError } from './errors.js'
 
 export interface SnapshotResult {
   snapshot: InstanceSnapshot
-  /** Request to state captured, measured in the worker. */
+  /**
+   * Request to instance stopped (unwound or waiting, no longer executing),
+   * measured in the worker: what the countdown and the unwind cost.
+   */
+  requestToStoppedMs: number
+  /** Request to state captured (memory copied out), measured in the worker. */
   requestToCapturedMs: number
   /** Request to snapshot received on the main thread. */
   totalMs: number
@@ -162,8 +167,8 @@ export class Instance extends EventEmitter<InstanceEvents> {
   onOutput (fd: 1 | 2, data: Uint8Array): void { this.emit(fd === 1 ? 'stdout' : 'stderr', data) }
 
   /** @internal */
-  onSnapshot (snapshot: InstanceSnapshot, requestToCapturedMs: number, changed?: number[]): void {
-    for (const w of this.snapshotWaiters.splice(0)) w.resolve({ snapshot, requestToCapturedMs, totalMs: performance.now() - w.at, changed })
+  onSnapshot (snapshot: InstanceSnapshot, timing: { requestToStoppedMs: number, requestToCapturedMs: number }, changed?: number[]): void {
+    for (const w of this.snapshotWaiters.splice(0)) w.resolve({ snapshot, ...timing, totalMs: performance.now() - w.at, changed })
   }
 
   /** @internal */

@@ -256,6 +256,15 @@ class FunctionEmitter {
     }
   }
 
+  /**
+   * Body positions (in w) of the `if`/`br_if` that leave the normal path:
+   * hinted unlikely in the branch hint section, so V8 (with branch hinting
+   * on) lays those paths out of line as deferred code and the register
+   * allocator keeps the normal path's values out of their way.
+   */
+  private readonly hints: number[] = []
+  private unlikely (): void { if (this.om.branchHints) this.hints.push(this.w.len) }
+
   private get (l: number): void { this.w.u8(0x20).u32(l) }
   private set (l: number): void { this.w.u8(0x21).u32(l) }
   private i32 (x: number): void { this.w.u8(0x41).s32(x) }
@@ -266,12 +275,12 @@ class FunctionEmitter {
     if (this.om.omit.has('unwind-checks')) return
     if (S.length === 0) {
       // i32.const k; global.get $state; br_if $unwound; drop: the branch carries k and discards R
-      this.i32(k); w.u8(0x23).u32(this.om.gState); w.u8(0x0d).u32(this.ed - 1); w.u8(0x1a)
+      this.i32(k); w.u8(0x23).u32(this.om.gState); this.unlikely(); w.u8(0x0d).u32(this.ed - 1); w.u8(0x1a)
       return
     }
     w.u8(0x23).u32(this.om.gState)
     const both = [...S, ...R]
-    w.u8(0x04)
+    this.unlikely(); w.u8(0x04)
     if (both.length === 0) w.u8(0x40); else w.s32(this.om.typeIndex(both, both))
     this.ed++
     for (let j = 0; j < R.length; j++) w.u8(0x1a)
@@ -286,7 +295,7 @@ class FunctionEmitter {
     const w = this.w
     if (this.om.omit.has('counter')) return
     if (leaf) { this.get(this.lc()); this.i32(1); w.u8(0x6b); w.u8(0x22).u32(this.lc()); this.i32(0); w.u8(0x4c) } else this.countValue()
-    w.u8(0x0d).u32(this.ed - 1 - chk)
+    this.unlikely(); w.u8(0x0d).u32(this.ed - 1 - chk)
   }
 
   /** Count down; on zero call interrupt (a resume point whose frame stack is P). */
@@ -294,7 +303,7 @@ class FunctionEmitter {
     const w = this.w
     if (this.om.omit.has('counter')) return
     this.countValue()
-    w.u8(0x04)
+    this.unlikely(); w.u8(0x04)
     if (P.length === 0) w.u8(0x40); else w.s32(this.om.typeIndex(P, P))
     this.ed++
     w.u8(0x10).u32(this.om.fInterrupt)
@@ -385,14 +394,14 @@ class FunctionEmitter {
       // The entry check holds the rewind test: a rewind sets the counter below
       // zero, so the normal path pays one test of the counter, not two.
       if (!this.om.omit.has('counter')) this.countValue(); else this.i32(0)
-      w.u8(0x04).u8(0x40); outer = this.ed++
+      this.unlikely(); w.u8(0x04).u8(0x40); outer = this.ed++
     }
     if (!this.om.omit.has('dispatch')) {
       // Rewinding while the state says so: the innermost frame's landing
       // clears it, so code after a resumed call never dispatches again and
       // the resume index need not be cleared.
       w.u8(0x23).u32(this.om.gState)
-      w.u8(0x04).u8(0x40); this.ed++
+      this.unlikely(); w.u8(0x04).u8(0x40); this.ed++
       if (isBody) this.restoreAt = w.len
       const all: Pending[] = []
       if (entry) all.push({ e: ENTRY_SITE, target: outer })
@@ -671,13 +680,14 @@ class FunctionEmitter {
     for (const t of all) { if (runs.length > 0 && runs[runs.length - 1][1] === t) runs[runs.length - 1][0]++; else runs.push([1, t]) }
     lw.u32(runs.length); for (const [n, t] of runs) lw.u32(n).u8(t)
     const ra = this.restoreAt >= 0 ? this.restoreAt : w.len
+    if (this.hints.length > 0) this.om.addHints(this.ff.index, this.hints.map(p => lw.len + p + (p >= ra ? rw.len : 0)))
     out.u32(lw.len + w.len + rw.len)
     out.copy(lw.buf, 0, lw.len).copy(w.buf, 0, ra).copy(rw.buf, 0, rw.len).copy(w.buf, ra, w.len)
   }
 
   /** Locals saved in a frame, grouped by type: all but the resume index and the scratch local. */
   private saveList (): Array<[number, number[]]> {
-    const n = this.ff.locals.length + this.extraLocals.length
+    const n = this.om.omit.has('saved-locals') ? 0 : this.ff.locals.length + this.extraLocals.length
     const by = new Map<number, number[]>(SAVE_ORDER.map(t => [t, []]))
     for (let l = 0; l < n; l++) {
       if (l === this.riLocal || l === this.tmpLocal || l === this.lcLocal || this.unsaved.has(l)) continue

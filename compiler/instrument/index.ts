@@ -35,8 +35,14 @@ export interface InstrumentOptions extends ModuleLimits, CodeLimits {
   initialCounter?: number
   /** Refuse what a snapshot cannot hold: table mutation, reference-typed state, tail calls. */
   snapshotSafe?: boolean
+  /**
+   * Add a branch hint section marking the checks' slow paths unlikely
+   * (default true). V8 reads it only with --experimental-wasm-branch-hinting,
+   * which the executor turns on (executor/engine-flags.ts).
+   */
+  branchHints?: boolean
   /** Leave parts out, to measure what each costs (bench/tricks.ts only): the output cannot be suspended correctly. */
-  unsafeOmit?: Array<'unwind-checks' | 'dispatch' | 'counter' | 'leaf-counter'>
+  unsafeOmit?: Array<'unwind-checks' | 'dispatch' | 'counter' | 'leaf-counter' | 'saved-locals'>
 }
 
 export interface InstrumentResult {
@@ -81,7 +87,8 @@ export function instrument (bytes: Uint8Array, opts: InstrumentOptions): Instrum
     framePages: opts.framePages ?? 0,
     snapshotSafe: safe,
     exportGlobals: safe,
-    unsafeOmit: opts.unsafeOmit
+    unsafeOmit: opts.unsafeOmit,
+    branchHints: opts.branchHints ?? true
   })
   const stats: EmitStats = { sites: 0, loopChecks: 0, entryChecks: 0 }
   const bodies = new ByteWriter(bytes.length + (bytes.length >> 2))

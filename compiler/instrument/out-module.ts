@@ -27,7 +27,9 @@ export interface OutOptions {
   /** Export mutable globals for snapshots. */
   exportGlobals: boolean
   /** Leave parts out, to measure what each costs (bench/tricks.ts); the result cannot be suspended correctly. */
-  unsafeOmit?: Array<'unwind-checks' | 'dispatch' | 'counter' | 'leaf-counter'>
+  unsafeOmit?: Array<'unwind-checks' | 'dispatch' | 'counter' | 'leaf-counter' | 'saved-locals'>
+  /** Write the branch hint section. */
+  branchHints?: boolean
 }
 
 const SIZE: Record<number, number> = { [I32]: 4, [I64]: 8, [F32]: 4, [F64]: 8, [V128]: 16 }
@@ -65,9 +67,11 @@ export class OutModule {
     this.frameMem = opts.framePages > 0 ? m.memories.length : 0
     this.snapshotSafe = opts.snapshotSafe
     this.omit = new Set(opts.unsafeOmit ?? [])
+    this.branchHints = opts.branchHints === true
   }
 
   readonly omit: Set<string>
+  readonly branchHints: boolean
 
   readonly snapshotSafe: boolean
 
@@ -78,6 +82,16 @@ export class OutModule {
     let i = this.typeIdx.get(k)
     if (i === undefined) { i = this.types.length; this.types.push({ params, results }); this.typeIdx.set(k, i) }
     return i
+  }
+
+  /** The branch hint section's entries (metadata.code.branch_hint): functions in increasing order. */
+  private readonly hintsW = new ByteWriter(1024)
+  private nHinted = 0
+  /** Branches at these body offsets of (input) function f are unlikely to be taken. */
+  addHints (f: number, offsets: number[]): void {
+    this.hintsW.u32(this.func(f)).u32(offsets.length)
+    for (const o of offsets) this.hintsW.u32(o).u8(1).u8(0)
+    this.nHinted++
   }
 
   // ---------------------------------------------------------------- helpers
@@ -301,6 +315,9 @@ export class OutModule {
       })
     }
     this.copySection(out, 12)
+    if (this.nHinted > 0) {
+      sec(0, w => { w.name('metadata.code.branch_hint').u32(this.nHinted); w.copy(this.hintsW.buf, 0, this.hintsW.len) })
+    }
     sec(10, w => {
       w.u32(m.funcTypes.length - m.importedFuncs + this.helpers.length)
       w.copy(bodies.buf, 0, bodies.len)

@@ -150,9 +150,10 @@ function handle (s: Slot, outcome: SliceOutcome): void {
  * waiting. `then: 'stop'` ends it in state suspended.
  */
 function snapshot (s: Slot, then: 'stop' | 'continue', requestedAt: number, base?: SnapshotBase): void {
+  const stoppedAt = performance.now()
   flush(s)
   const { changed, ...snap } = s.rt.capture(base)
-  post({ type: 'snapshot', id: s.rt.id, snapshot: snap, changed, timing: { requestToCapturedMs: performance.now() - requestedAt } }, [snap.memory.buffer as ArrayBuffer])
+  post({ type: 'snapshot', id: s.rt.id, snapshot: snap, changed, timing: { requestToStoppedMs: stoppedAt - requestedAt, requestToCapturedMs: performance.now() - requestedAt } }, [snap.memory.buffer as ArrayBuffer])
   if (then === 'stop') {
     drop(s)
     post({ type: 'exit', id: s.rt.id, status: { state: 'suspended' } })

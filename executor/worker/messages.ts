@@ -69,7 +69,7 @@ export type FromWorker =
   /** Sent once the instance is instantiated (fresh) or restored (snapshot); initMs measured in the worker. */
   | { type: 'status', id: string, status: InstanceStatus, initMs: number }
   /** `changed`: with a base, the indices of the chunks that differed from it. */
-  | { type: 'snapshot', id: string, snapshot: InstanceSnapshot, timing: { requestToCapturedMs: number }, changed?: number[] }
+  | { type: 'snapshot', id: string, snapshot: InstanceSnapshot, timing: { requestToStoppedMs: number, requestToCapturedMs: number }, changed?: number[] }
   | { type: 'snapshot-error', id: string, error: string }
   | { type: 'exit', id: string, status: InstanceStatus }
   | { type: 'peer-request', id: string, seq: number, req: PeerRequest }
