@@ -94,7 +94,7 @@ export class Instance extends EventEmitter<InstanceEvents> {
     })
     const base = opts.base
     const whole = base != null && base.memory.byteOffset === 0 && base.memory.byteLength === base.memory.buffer.byteLength
-    this.worker.send({ type: 'snapshot', id: this.id, then: opts.then ?? 'continue', base: whole ? base : undefined }, whole ? [base.memory.buffer as ArrayBuffer] : [])
+    this.worker.send({ type: 'snapshot', id: this.id, then: opts.then ?? 'continue', base: whole ? base : undefined, sentAt: performance.timeOrigin + performance.now() }, whole ? [base.memory.buffer as ArrayBuffer] : [])
     return await p
   }
 

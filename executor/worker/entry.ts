@@ -196,7 +196,7 @@ port.on('message', (msg: ToWorker) => {
       wake(s)
       break
     case 'snapshot':
-      snapshot(s, msg.then, performance.now(), msg.base)
+      snapshot(s, msg.then, msg.sentAt != null ? Math.min(performance.now(), msg.sentAt - performance.timeOrigin) : performance.now(), msg.base)
       break
     case 'kill':
       finish(s, s.rt.kill())

@@ -16,6 +16,18 @@ import { CTL_KILL, type LaunchSpec } from './messages.js'
 
 const PAGE = 65536
 
+/**
+ * Run time in this runtime (ms) at which a running instance unwinds and
+ * rewinds once, in place. V8 has no on-stack replacement for wasm: a
+ * function entered once and never left (an interpreter's dispatch loop)
+ * keeps running the baseline (Liftoff) code it was entered with, however
+ * hot it gets. Re-entering it after V8 has tiered it up runs the optimized
+ * code. Marks spread out geometrically because a large function's
+ * optimizing compile takes a while in the background; a rewind costs well
+ * under a millisecond. doc/rationale.md: "Why re-enter running programs?".
+ */
+const REENTER_AT_MS = [40, 160, 640, 2560]
+
 /** Thrown from `interrupt` to end the instance (kill request or a limit). */
 class KillSignal extends Error {
   constructor (readonly cause: InstanceCause, message: string) { super(message); this.name = 'KillSignal' }
@@ -58,6 +70,9 @@ export class InstanceRuntime implements HostRuntime {
   private cpuNs = 0n
   private outputBytes = 0
   private sliceStart = 0
+  /** Time executed in this runtime (this worker's copy of the instance), for REENTER_AT_MS. */
+  private hereMs = 0
+  private reenter = 0
   private monoBase = 0n
   private monoStart = process.hrtime.bigint()
   status: InstanceStatus = { state: 'running' }
@@ -149,6 +164,11 @@ export class InstanceRuntime implements HostRuntime {
     const lim = this.spec.limits.cpuTimeMs
     if (lim > 0 && Number(this.cpuNs) / 1e6 + sliceMs > lim) throw new KillSignal('CPU_TIME_LIMIT', `CPU time limit of ${lim} ms exceeded`)
     if (this.hooks.shouldYield(sliceMs)) { this.startUnwind({ kind: 'yield' }); return }
+    if (this.reenter < REENTER_AT_MS.length && this.hereMs + sliceMs >= REENTER_AT_MS[this.reenter]) {
+      while (this.reenter < REENTER_AT_MS.length && this.hereMs + sliceMs >= REENTER_AT_MS[this.reenter]) this.reenter++
+      this.startUnwind({ kind: 'yield' })
+      return
+    }
     this.counter.value = this.spec.limits.quantum
   }
 
@@ -199,7 +219,9 @@ export class InstanceRuntime implements HostRuntime {
     } catch (err) {
       return this.done(statusOf(err))
     } finally {
-      this.cpuNs += BigInt(Math.round((performance.now() - this.sliceStart) * 1e6))
+      const ms = performance.now() - this.sliceStart
+      this.cpuNs += BigInt(Math.round(ms * 1e6))
+      this.hereMs += ms
     }
   }
 

@@ -57,7 +57,7 @@ export type ToWorker =
    * With `base` (an earlier capture's memory, transferred), only the chunks
    * that differ are copied into it and it comes back as the memory.
    */
-  | { type: 'snapshot', id: string, then: 'stop' | 'continue', base?: SnapshotBase }
+  | { type: 'snapshot', id: string, then: 'stop' | 'continue', base?: SnapshotBase, /** performance.timeOrigin + now() on the sender: the request's time on a clock both threads share */ sentAt?: number }
   | { type: 'kill', id: string }
   /** The node's answer to a peer-service request. */
   | { type: 'peer-reply', id: string, seq: number, error: number, endpoints?: string[] }
