@@ -5,7 +5,7 @@
 // measured in TurboFan and compiled before its timing starts (lazily, a big
 // program's compile would land inside it), and with
 // --experimental-wasm-branch-hinting as the executor runs (engine-flags.ts).
-// BENCH_ONLY=regex picks cases; BENCH_SHOW=1 shows the programs' output.
+// BENCH_ONLY=regex picks cases; BENCH_VARIANTS=regex picks variants (plain always runs); BENCH_SHOW=1 shows the programs' output.
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { instrument, type InstrumentOptions } from '../compiler/instrument.js'
@@ -102,7 +102,8 @@ for (const c of CASES.filter(c => only == null || new RegExp(only).test(c.name))
   let orig: Uint8Array
   try { orig = new Uint8Array(readFileSync(join(ROOT, c.file))) } catch { console.log(`\n## ${c.name}: ${c.file} not built, skipped`); continue }
   const stdin = c.stdin != null ? new Uint8Array(readFileSync(join(ROOT, c.stdin))) : undefined
-  const built = Object.entries(VARIANTS).map(([k, o]) => [k, o == null ? orig : instrument(orig, o).bytes] as const)
+  const vre = process.env.BENCH_VARIANTS != null ? new RegExp(process.env.BENCH_VARIANTS) : undefined
+  const built = Object.entries(VARIANTS).filter(([k]) => vre == null || k === 'plain (baseline)' || vre.test(k)).map(([k, o]) => [k, o == null ? orig : instrument(orig, o).bytes] as const)
   const times = new Map<string, number[]>(built.map(([k]) => [k, []]))
   for (let r = 0; r < runs; r++) for (const [k, b] of built) times.get(k)!.push(run(b, c.args, stdin))
   const plain = median(times.get('plain (baseline)')!)
