@@ -42,7 +42,9 @@ the node (one per host; the other commands talk to it):
   services [list] | find <name> | advertise <name>
 
 a local testnet (node processes on this machine; see testnet/):
-  testnet up [-n N] [--netns]              start N nodes (default 3), node 1 the bootstrap node
+  testnet up [-n N] [--netns] [--arch arm64=I[,J]]
+                                           start N nodes (default 3), node 1 the bootstrap node;
+                                           nodes I, J on arm64 Node (qemu-user on x86-64)
   testnet status | down [--keep]           show them | stop them all (and delete their files)
   testnet start|stop|kill <i>              restart node i | stop it gracefully | crash it (SIGKILL)
   testnet cut|heal <i>                     pull node i's network cable | plug it back (--netns only)
@@ -109,6 +111,7 @@ async function main (argv: string[]): Promise<void> {
       node: { type: 'string' },
       n: { type: 'string', short: 'n' },
       netns: { type: 'boolean', default: false },
+      arch: { type: 'string', multiple: true, default: [] },
       keep: { type: 'boolean', default: false },
       'exit-with': { type: 'string' }
     }
@@ -148,7 +151,7 @@ async function main (argv: string[]): Promise<void> {
       await (await run()).runCommand(rest[0], [...rest.slice(1), ...progArgs], flags)
       return
     case 'testnet':
-      await (await import('./commands/testnet.js')).testnetCommand(rest, { dir: testnetDir, json: values.json, nodes: num('n', values.n), netns: values.netns, keep: values.keep, nodeArgs: progArgs })
+      await (await import('./commands/testnet.js')).testnetCommand(rest, { dir: testnetDir, json: values.json, nodes: num('n', values.n), netns: values.netns, arm64: archNodes(values.arch as string[]), keep: values.keep, nodeArgs: progArgs })
       return
     case 'node': {
       if (rest[0] !== 'start') throw new UsageError('node wants a subcommand: start')
@@ -198,3 +201,15 @@ main(process.argv.slice(2)).catch((err: Error) => {
   else process.stderr.write(`gate: ${err.name !== 'Error' ? err.name + ': ' : ''}${err.message}\n`)
   process.exit(1)
 })
+
+/** `--arch arm64=1,3` (repeatable) -> [1, 3]. */
+function archNodes (specs: string[]): number[] {
+  const out: number[] = []
+  for (const spec of specs) {
+    const m = /^([a-z0-9_]+)=(\d+(?:,\d+)*)$/.exec(spec)
+    if (m == null) throw new UsageError(`--arch wants arm64=I[,J...] (node numbers), got ${JSON.stringify(spec)}`)
+    if (m[1] !== 'arm64') throw new UsageError(`--arch: only arm64 nodes can be emulated here, not ${m[1]}`)
+    out.push(...m[2].split(',').map(Number))
+  }
+  return out
+}

@@ -14,10 +14,13 @@ import { sha256 } from 'multiformats/hashes/sha2'
 
 /** What every node advertises: it runs programs. */
 export const EXECUTOR_SERVICE = 'gate/executor'
+/** And on which architecture (`gate/executor/arm64`, `gate/executor/x64`): find a node to move a program to. */
+export const executorArchService = (arch: string): string => `${EXECUTOR_SERVICE}/${arch}`
+const ARCH_SERVICE = /^gate\/executor\/[a-z0-9_]{1,16}$/
 const NAME = /^[\x21-\x7e\u00a0-\uffff]{1,127}$/u
 
 export function validServiceName (name: string): boolean {
-  return NAME.test(name) && !name.includes('/') || name === EXECUTOR_SERVICE
+  return NAME.test(name) && !name.includes('/') || name === EXECUTOR_SERVICE || ARCH_SERVICE.test(name)
 }
 
 export async function serviceCid (name: string): Promise<CID> {

@@ -3,6 +3,7 @@
  * identify, ping and Kademlia (our own protocol by default, or the public
  * Amino DHT), optional bootstrap list and mDNS.
  */
+import { userAgent } from './platform.js'
 import { autoNAT } from '@libp2p/autonat'
 import { bootstrap } from '@libp2p/bootstrap'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
@@ -40,6 +41,7 @@ export function libp2pOptions (init: GateNodeInit, privateKey: PrivateKey): Reco
     // behind NAT, a relay reservation gives this node an address others can dial
     addresses: { listen: pub ? [...listen, '/p2p-circuit'] : listen },
     transports: pub ? [tcp(), webSockets(), circuitRelayTransport()] : [tcp(), webSockets()],
+    nodeInfo: { userAgent: userAgent() },
     connectionEncrypters: [noise()],
     streamMuxers: [yamux({ streamOptions: { maxReadBufferLength: YAMUX_READ_BUFFER } })],
     peerDiscovery,

@@ -4,6 +4,7 @@
  * node's own records. `start()` resumes instances a previous `stop()`
  * suspended; `stop()` suspends and persists running persistent instances.
  */
+import { platform } from './platform.js'
 import { EventEmitter } from 'node:events'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -29,7 +30,7 @@ import { RequestError } from '../protocols/errors.js'
 import type { IoSession } from '../protocols/io-session.js'
 import { ErrorCode, type ControlRequest, type ControlResponse } from '../protocols/pb/gate.js'
 import { DEFAULT_MAX_MODULE_BYTES, DEFAULT_REPROVIDE_MS, type GateNodeInit } from './config.js'
-import { EXECUTOR_SERVICE, ServiceDirectory } from './directory.js'
+import { EXECUTOR_SERVICE, ServiceDirectory, executorArchService } from './directory.js'
 import { HeliaModuleSource } from './helia-source.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { InstanceTable, Managed, type IoSink } from './instances.js'
@@ -151,6 +152,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     this.directory.start()
     this.started = true
     void this.directory.advertise(EXECUTOR_SERVICE)
+    void this.directory.advertise(executorArchService(process.arch))
     await this.restoreInstances()
     this.log('started %s', this.self)
   }
@@ -357,6 +359,10 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
   /** @internal target side: verify and compile a pushed snapshot, not started yet. */
   async prepare (snapshot: InstanceSnapshot, moduleBytes: Uint8Array): Promise<{ snapshot: InstanceSnapshot, moduleBytes: Uint8Array, cm: CompiledModule }> {
     if (snapshot.status.state !== 'suspended') throw new RequestError(ErrorCode.BAD_REQUEST, `snapshot is ${snapshot.status.state}, not resumable`)
+    // what this node cannot run is refused by name, before any compile
+    const here = platform()
+    if (String(snapshot.compilerId).split(' ')[0] !== here.compiler.split(' ')[0]) throw new RequestError(ErrorCode.CONFLICT, `snapshot was made by compiler ${snapshot.compilerId}; this node (${here.arch}, Node ${here.node}) runs ${here.compiler}`)
+    if (!here.wasmFeatures.includes('multi-memory')) throw new RequestError(ErrorCode.CONFLICT, `this node's engine (Node ${here.node}, V8 ${here.v8}) lacks the wasm feature multi-memory, which compiled modules need (frames live in a memory of their own)`)
     let cm
     try {
       cm = await this.executor.compile(moduleBytes, { entry: snapshot.entry })

@@ -2,4 +2,5 @@ export { LocalTestnet, bootstrapAddrs, type TestnetInit, type TestnetEvent } fro
 export { type TestnetNodeState, type TestnetState, STATE_FILE } from './state.js'
 export { TestnetError, NodeStartError, NetnsError } from './errors.js'
 export { netnsAvailable } from './netns.js'
+export { arm64Runtime, type ForeignRuntime } from './arm64.js'
 export { loadPublicTestnet, type PublicTestnet } from './public.js'

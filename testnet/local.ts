@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { TestnetError } from './errors.js'
 import { addNode, createHub, destroy, nodeIp, setLink } from './netns.js'
+import { arm64Runtime, type ForeignRuntime } from './arm64.js'
 import { spawnNode, stopProcess, isNodeProcess, waitForPeer } from './process.js'
 import { readState, writeState, STATE_FILE, type TestnetNodeState, type TestnetState } from './state.js'
 
@@ -26,7 +27,11 @@ export interface TestnetInit {
   exitWithPid?: number
   /** How many nodes start at once after the bootstrap node (default 4). */
   concurrency?: number
-  /** Per node (default 60 s). */
+  /** Nodes (1-based) that run on arm64 Node under qemu-user (x86-64 hosts; natively on arm64). */
+  arm64?: number[]
+  /** Where the arm64 Node and addons are cached (default ~/.cache/gate-p2p/arm64). */
+  archCacheDir?: string
+  /** Per node (default 60 s; at least 180 s for an emulated node). */
   startTimeoutMs?: number
   signal?: AbortSignal
   onEvent?: (e: TestnetEvent) => void
@@ -36,9 +41,20 @@ export type TestnetEvent =
   | { type: 'testnet:node:started', node: TestnetNodeState, ms: number }
   | { type: 'testnet:node:stopped', node: TestnetNodeState }
   | { type: 'testnet:warning', message: string }
+  /** Setting up what the testnet needs (the arm64 runtime: packages, downloads). */
+  | { type: 'testnet:setup', message: string }
 
 const DEFAULT_START_TIMEOUT = 60_000
 const JOIN_TIMEOUT = 15_000
+/** An emulated node starts in ~30 s on an idle 2-core machine. */
+const EMULATED_START_TIMEOUT = 180_000
+
+let runtimeOnce: Promise<ForeignRuntime> | undefined
+/** Set up (once per process) the arm64 runtime the testnet's arm64 nodes need. */
+async function tn0Runtime (init: TestnetInit): Promise<ForeignRuntime> {
+  runtimeOnce ??= arm64Runtime({ cacheDir: init.archCacheDir, signal: init.signal, log: m => init.onEvent?.({ type: 'testnet:setup', message: m }) })
+  return await runtimeOnce.catch(err => { runtimeOnce = undefined; throw err })
+}
 
 export class LocalTestnet {
   private constructor (private state: TestnetState) {}
@@ -67,6 +83,9 @@ export class LocalTestnet {
   /** Start a new testnet in `dir`; on any failure everything started is stopped again. */
   static async up (init: TestnetInit): Promise<LocalTestnet> {
     if (!Number.isInteger(init.nodes) || init.nodes < 1 || init.nodes > 250) throw new TestnetError(`a testnet has 1..250 nodes, not ${init.nodes}`)
+    for (const i of init.arm64 ?? []) if (!Number.isInteger(i) || i < 1 || i > init.nodes) throw new TestnetError(`--arch arm64=${i}: no node ${i} in a testnet of ${init.nodes}`)
+    // set up the emulation before any node starts: a clear error if this host cannot
+    if ((init.arm64 ?? []).length > 0) await tn0Runtime(init)
     const existing = await LocalTestnet.open(init.dir).catch(() => undefined)
     if (existing != null && existing.nodes.some(n => existing.running(n.index))) throw new TestnetError(`a testnet is already running in ${init.dir} (gate testnet down first)`)
     await mkdir(init.dir, { recursive: true })
@@ -74,6 +93,7 @@ export class LocalTestnet {
       version: 1,
       dir: init.dir,
       createdAt: new Date().toISOString(),
+      ...(init.archCacheDir != null ? { archCacheDir: init.archCacheDir } : {}),
       nodeArgs: [...(init.nodeArgs ?? []), ...(init.exitWithPid != null ? ['--exit-with', String(init.exitWithPid)] : [])],
       nodes: []
     }
@@ -100,6 +120,7 @@ export class LocalTestnet {
           control: ''
         }
         if (state.netnsPrefix != null) n.netns = await addNode({ prefix: state.netnsPrefix }, i)
+        if (init.arm64?.includes(i) === true) n.arch = 'arm64'
         await rm(n.log, { force: true })
         state.nodes.push(n)
       }
@@ -139,7 +160,9 @@ export class LocalTestnet {
     const args = ['--data-dir', n.dataDir, ...n.listen.flatMap(a => ['--listen', a]), ...n.bootstrap.flatMap(a => ['--bootstrap', a])]
     if (n.netns != null) args.push('--control-socket', join(n.dataDir, 'control.sock'))
     args.push(...this.state.nodeArgs)
-    const s = await spawnNode({ args, log: n.log, netns: n.netns, timeoutMs: opts.timeoutMs ?? DEFAULT_START_TIMEOUT, signal: opts.signal })
+    const runtime = n.arch === 'arm64' ? await arm64Runtime({ cacheDir: this.state.archCacheDir, signal: opts.signal }) : undefined
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_START_TIMEOUT
+    const s = await spawnNode({ args, log: n.log, netns: n.netns, runtime, timeoutMs: runtime != null && runtime.command !== process.execPath ? Math.max(timeoutMs, EMULATED_START_TIMEOUT) : timeoutMs, signal: opts.signal })
     Object.assign(n, s)
     // the ports are fixed from now on, so that a restart keeps its addresses
     n.listen = [...new Set(s.addresses.map(a => a.replace(/\/p2p\/.*$/, '')))]

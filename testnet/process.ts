@@ -18,6 +18,8 @@ export interface SpawnInit {
   log: string
   /** Run inside this network namespace (`ip netns exec`). */
   netns?: string
+  /** Run the CLI with this runtime (an arm64 Node under qemu) instead of this process's Node. */
+  runtime?: { command: string, args: string[], env: Record<string, string> }
   timeoutMs: number
   signal?: AbortSignal
 }
@@ -27,9 +29,11 @@ export async function spawnNode (init: SpawnInit): Promise<Started> {
   const fd = openSync(init.log, 'a')
   const from = readFileSync(init.log).byteLength
   const argv = [GATE_BIN, 'node', 'start', '--json', ...init.args]
+  const cmd = init.runtime != null ? [init.runtime.command, ...init.runtime.args] : [process.execPath]
+  const env = init.runtime != null ? { ...process.env, ...init.runtime.env } : process.env
   const child = init.netns != null
-    ? spawn('ip', ['netns', 'exec', init.netns, process.execPath, ...argv], { detached: true, stdio: ['ignore', fd, fd] })
-    : spawn(process.execPath, argv, { detached: true, stdio: ['ignore', fd, fd] })
+    ? spawn('ip', ['netns', 'exec', init.netns, ...cmd, ...argv], { detached: true, stdio: ['ignore', fd, fd], env })
+    : spawn(cmd[0], [...cmd.slice(1), ...argv], { detached: true, stdio: ['ignore', fd, fd], env })
   closeSync(fd)
   let exited: string | undefined
   child.once('exit', (code, sig) => { exited = `exited with ${sig ?? String(code)}` })

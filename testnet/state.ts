@@ -25,6 +25,8 @@ export interface TestnetNodeState {
   control: string
   /** Network namespace, when the testnet has them. */
   netns?: string
+  /** 'arm64': run by an arm64 Node under qemu-user (testnet/arm64.ts); absent: this host's Node. */
+  arch?: 'arm64'
   /** Cable pulled with `cut`. */
   cut?: boolean
 }
@@ -37,6 +39,8 @@ export interface TestnetState {
   netnsPrefix?: string
   /** Extra arguments given to every `gate node start`. */
   nodeArgs: string[]
+  /** Cache of the arm64 runtime, when not the default. */
+  archCacheDir?: string
   nodes: TestnetNodeState[]
 }
 

@@ -33,12 +33,12 @@ export async function netCommand (cmd: string, args: string[], progArgs: string[
     case 'id': {
       const c = await client()
       const info = await c.json('GET', '')
-      print(info, () => `${info.peerId as string}\n${(info.addresses as string[]).map(a => `  ${a}\n`).join('')}`)
+      print(info, () => `${info.peerId as string}\n${info.platform != null ? `  ${info.platform.arch as string} ${info.platform.os as string}, Node ${info.platform.node as string}, V8 ${info.platform.v8 as string}, ${info.platform.compiler as string}\n` : ''}${(info.addresses as string[]).map(a => `  ${a}\n`).join('')}`)
       return true
     }
     case 'peers': {
       const r = await (await client()).json('GET', 'peers')
-      print(r, () => r.peers.map((p: any) => `${p.peerId as string}  ${p.address as string}\n`).join(''))
+      print(r, () => r.peers.map((p: any) => `${p.peerId as string}  ${(p.platform?.arch ?? '?') as string}  ${p.address as string}${p.agent != null ? `  ${p.agent as string}` : ''}\n`).join(''))
       return true
     }
     case 'connect': {

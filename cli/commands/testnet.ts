@@ -13,6 +13,8 @@ export interface TestnetFlags {
   netns: boolean
   keep: boolean
   nodeArgs: string[]
+  /** Nodes that run on arm64 (`--arch arm64=I[,J...]`). */
+  arm64?: number[]
 }
 
 
@@ -21,7 +23,7 @@ const out = (s: string): void => { process.stdout.write(s) }
 function row (tn: LocalTestnet, n: TestnetNodeState): string {
   const state = !tn.running(n.index) ? 'stopped' : n.cut === true ? 'cut off' : 'running'
   const addr = bootstrapAddrs(n)[0] ?? ''
-  return `${n.name.padEnd(4)} ${n.peerId}  ${state.padEnd(8)} ${addr}  control ${n.control}${n.netns != null ? `  netns ${n.netns}` : ''}\n`
+  return `${n.name.padEnd(4)} ${n.peerId}  ${state.padEnd(8)} ${n.arch ?? process.arch}  ${addr}  control ${n.control}${n.netns != null ? `  netns ${n.netns}` : ''}\n`
 }
 
 function summary (tn: LocalTestnet, n: TestnetNodeState): object {
@@ -39,11 +41,12 @@ export async function testnetCommand (args: string[], f: TestnetFlags): Promise<
     if (f.json) return
     if (e.type === 'testnet:node:started') process.stderr.write(`started ${e.node.name} ${e.node.peerId} in ${e.ms.toFixed(0)} ms\n`)
     if (e.type === 'testnet:warning') process.stderr.write(`warning: ${e.message}\n`)
+    if (e.type === 'testnet:setup') process.stderr.write(`setup: ${e.message}\n`)
   }
   switch (sub) {
     case 'up': {
       const n = f.nodes ?? 3
-      const tn = await LocalTestnet.up({ dir: f.dir, nodes: n, netns: f.netns, nodeArgs: f.nodeArgs, onEvent })
+      const tn = await LocalTestnet.up({ dir: f.dir, nodes: n, netns: f.netns, nodeArgs: f.nodeArgs, arm64: f.arm64, onEvent })
       if (f.json) { out(JSON.stringify({ dir: tn.dir, nodes: tn.nodes.map(n => summary(tn, n)) }, null, 2) + '\n'); return }
       out(`local testnet of ${n} node(s) in ${tn.dir}${tn.netns ? ' (one network namespace each)' : ''}\n`)
       for (const node of tn.nodes) out(row(tn, node))

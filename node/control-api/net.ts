@@ -4,6 +4,8 @@
  * DHT), `POST services?action=advertise&name=`, `POST message?peer=&to=`
  * (body: payload) and `GET messages` (what reached this node).
  */
+import type { PeerId } from '@libp2p/interface'
+import { parseUserAgent } from '../platform.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { RequestError } from '../../protocols/errors.js'
 import { MAX_MESSAGE_PAYLOAD } from '../../protocols/ids.js'
@@ -27,7 +29,10 @@ export async function routeNet (r: ApiRequest): Promise<boolean> {
         }
         return true
       }
-      const peers = node.libp2p.getConnections().map(c => ({ peerId: c.remotePeer.toString(), address: c.remoteAddr.toString(), direction: c.direction }))
+      const peers = await Promise.all(node.libp2p.getConnections().map(async c => {
+        const agent = await agentOf(node, c.remotePeer)
+        return { peerId: c.remotePeer.toString(), address: c.remoteAddr.toString(), direction: c.direction, ...(agent != null ? { agent, platform: parseUserAgent(agent) } : {}) }
+      }))
       sendJson(r.res, 200, { peers })
       return true
     }
@@ -58,4 +63,13 @@ export async function routeNet (r: ApiRequest): Promise<boolean> {
       return true
   }
   return false
+}
+
+/** A peer's agent version from identify (undefined until identify has run). */
+async function agentOf (node: ApiRequest['node'], peer: PeerId): Promise<string | undefined> {
+  try {
+    const p = await node.libp2p.peerStore.get(peer)
+    const v = p.metadata.get('AgentVersion')
+    return v != null ? new TextDecoder().decode(v) : undefined
+  } catch { return undefined }
 }

@@ -6,6 +6,7 @@
  * messages. `peer=<peer-id>` sends the request to another node over libp2p.
  * Every route but `GET /gate-0/` needs a token signed with the node's key.
  */
+import { platform, userAgent } from '../platform.js'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { chmod, rm } from 'node:fs/promises'
@@ -97,6 +98,8 @@ export class ControlServer {
 function info (node: GateNode): object {
   return {
     peerId: node.self,
+    platform: platform(),
+    agent: userAgent(),
     addresses: node.libp2p.getMultiaddrs().map(String),
     protocols: node.libp2p.getProtocols(),
     services: node.directory.names()
