@@ -8,6 +8,9 @@ import { LocalTestnet } from '../../testnet/index.js'
 import { tempDir } from '../helpers.js'
 import { dumpLogs, gate, gateBackground, instances, prog, runningCopies, waitFor } from './util.js'
 
+// qemu is slow: two emulated compiles, a testnet start and runs on arm64 (~3 min on a quiet 2-core machine)
+t.setTimeout(900_000)
+
 let tn: LocalTestnet
 const id = (i: number): string => tn.node(i).peerId
 // long enough that the program is still running once the emulated target
