@@ -116,6 +116,21 @@ t.test('a snapshot is IPFS content: another node runs it by CID', async t => {
   await a.kill(m.id); await b.kill(copy.id)
 })
 
+t.test('a target refuses a snapshot of another compiler at PREPARE, by name', async t => {
+  const nodes = await startNet(2, 'line')
+  const [a, b] = nodes
+  t.teardown(async () => { await stopAll(nodes) })
+  const m = await a.run(a.self, { module: program('counter'), args: ['counter', '0', '1000000000'], transient: false })
+  await new Promise(resolve => setTimeout(resolve, 200))
+  const { snapshot } = await m.instance!.snapshot()
+  const other = { ...snapshot, compilerId: 'gate-p2p-compiler/9.9 entry=auto frames=16384' }
+  await t.rejects(b.prepare(other, program('counter')), { code: 'CONFLICT', message: /made by compiler gate-p2p-compiler\/9\.9 .*this node \(\w+, Node [\d.]+\) runs gate-p2p-compiler\// })
+  const ok = await b.prepare(snapshot, program('counter'))
+  t.equal(ok.cm.compiledHash, snapshot.compiledHash, 'the same snapshot from this compiler is accepted')
+  t.equal(a.table.get(m.id)?.status.state, 'running', 'the original kept running')
+  await a.kill(m.id)
+})
+
 t.test('failures leave the original running, exactly once', async t => {
   const nodes = await startNet(3, 'star')
   const [a, b, c] = nodes
