@@ -4,7 +4,7 @@
 // Run with --no-liftoff --no-wasm-lazy-compilation so every variant is
 // measured in TurboFan and compiled before its timing starts (lazily, a big
 // program's compile would land inside it), and with
-// --experimental-wasm-branch-hinting as the executor runs (engine-flags.ts).
+// --experimental-wasm-branch-hinting as the executor runs (compiler/engine.ts).
 // BENCH_ONLY=regex picks cases; BENCH_VARIANTS=regex picks variants (plain always runs); BENCH_SHOW=1 shows the programs' output.
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'

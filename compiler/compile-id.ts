@@ -37,6 +37,15 @@ export interface CompiledModule {
 /** 1 GiB of frames at most. */
 export const DEFAULT_FRAME_PAGES = 16384
 
+/**
+ * Does a snapshot's compiler ID name this compiler's frame layout? Only the
+ * version part counts: options (entry checks, frame pages) change the code,
+ * which the compiled-module hash checks.
+ */
+export function sameStackFormat (snapshotCompilerId: unknown): boolean {
+  return typeof snapshotCompilerId === 'string' && snapshotCompilerId.split(' ')[0] === COMPILER_VERSION
+}
+
 export function compilerId (opts: CompileOptions = {}): string {
   return `${COMPILER_VERSION} entry=${opts.entryChecks ?? 'auto'} frames=${opts.framePages ?? DEFAULT_FRAME_PAGES}`
 }

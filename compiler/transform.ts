@@ -13,17 +13,10 @@
  * in the executor, else to memory 0 (Node 20). Invalid or malformed modules
  * are passed through unchanged for the engine to reject, exactly as it
  * would reject the original. The engine flags are the executor's
- * (engine-flags.ts: branch hints read), so the suite runs what nodes run.
+ * (engine.ts: branch hints read), so the suite runs what nodes run.
  */
-import './engine-flags.js'
+import { engineHasMultiMemory } from './engine.js'
 import { instrument } from './instrument/index.js'
-
-let multiMemory: boolean | undefined
-function engineHasMultiMemory (): boolean {
-  // (module (memory 0) (memory 0))
-  multiMemory ??= WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5, 5, 2, 0, 0, 0, 0]))
-  return multiMemory
-}
 
 export function transform (bytes: Uint8Array, _info?: unknown): Uint8Array {
   if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return bytes

@@ -2,8 +2,8 @@
  * The executor: compiles modules (through the on-disk cache), launches and
  * resumes instances on a pool of worker threads, and routes their I/O.
  */
-import '../compiler/engine-flags.js'
-import { compilerId } from '../compiler/compile-id.js'
+import '../compiler/engine.js'
+import { COMPILER_VERSION, sameStackFormat } from '../compiler/compile-id.js'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -131,9 +131,8 @@ export class Executor {
     transfer?: boolean
   } = {}): Promise<Instance> {
     if (sha256hex(moduleBytes) !== snapshot.moduleHash) throw new SnapshotMismatchError('module bytes do not match the snapshot\'s module hash')
-    const ours = compilerId({})
-    if (typeof snapshot.compilerId !== 'string' || snapshot.compilerId.split(' ')[0] !== ours.split(' ')[0]) {
-      throw new SnapshotMismatchError(`snapshot was made by compiler ${JSON.stringify(snapshot.compilerId)}, whose stack format this node (${ours.split(' ')[0]}) cannot resume; run it from the start again`)
+    if (!sameStackFormat(snapshot.compilerId)) {
+      throw new SnapshotMismatchError(`snapshot was made by compiler ${JSON.stringify(snapshot.compilerId)}, whose stack format this node (${COMPILER_VERSION}) cannot resume; run it from the start again`)
     }
     const cm = await this.compile(moduleBytes, { entry: snapshot.entry })
     if (cm.compiledHash !== snapshot.compiledHash) {

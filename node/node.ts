@@ -50,7 +50,7 @@ import { handleMessage } from './handlers/message.js'
 import { NodeStateError } from './errors.js'
 import { handleMigrate, handleSnapshotPush } from './handlers/migrate.js'
 import { migrateInstance, type MigrateOptions, type MigrateResult } from './migrate.js'
-import type { CompiledModule } from '../compiler/compile-id.js'
+import { sameStackFormat, type CompiledModule } from '../compiler/compile-id.js'
 import type { InstanceSnapshot } from '../executor/index.js'
 
 /** What to run: module bytes or an IPFS CID, and how. */
@@ -361,7 +361,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     if (snapshot.status.state !== 'suspended') throw new RequestError(ErrorCode.BAD_REQUEST, `snapshot is ${snapshot.status.state}, not resumable`)
     // what this node cannot run is refused by name, before any compile
     const here = platform()
-    if (String(snapshot.compilerId).split(' ')[0] !== here.compiler.split(' ')[0]) throw new RequestError(ErrorCode.CONFLICT, `snapshot was made by compiler ${snapshot.compilerId}; this node (${here.arch}, Node ${here.node}) runs ${here.compiler}`)
+    if (!sameStackFormat(snapshot.compilerId)) throw new RequestError(ErrorCode.CONFLICT, `snapshot was made by compiler ${snapshot.compilerId}; this node (${here.arch}, Node ${here.node}) runs ${here.compiler}`)
     if (!here.wasmFeatures.includes('multi-memory')) throw new RequestError(ErrorCode.CONFLICT, `this node's engine (Node ${here.node}, V8 ${here.v8}) lacks the wasm feature multi-memory, which compiled modules need (frames live in a memory of their own)`)
     let cm
     try {

@@ -6,6 +6,7 @@
  * `gate id` prints it; `gate peers` shows each peer's.
  */
 import { compilerId } from '../compiler/compile-id.js'
+import { engineHasMultiMemory } from '../compiler/engine.js'
 
 export interface Platform {
   os: string
@@ -19,15 +20,10 @@ export interface Platform {
 
 export const GATE_AGENT = 'gate-p2p/0.1.0'
 
-/** Can this engine instantiate a module with two memories? (Node 22: yes; Node 20: no.) */
-export function engineHasMultiMemory (): boolean {
-  // (module (memory 0) (memory 0))
-  const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5, 5, 2, 0, 0, 0, 0])
-  return WebAssembly.validate(bytes)
-}
-
+let mine: Platform | undefined
+/** This process's platform (the same for its whole life). */
 export function platform (): Platform {
-  return {
+  return mine ??= {
     os: process.platform,
     arch: process.arch,
     node: process.versions.node,

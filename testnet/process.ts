@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process'
 import { openSync, closeSync, readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { ForeignRuntime } from './arm64.js'
 import { NodeStartError } from './errors.js'
 
 /** The built CLI entry point (dist/cli/bin.js), run on this process's Node. */
@@ -19,7 +20,7 @@ export interface SpawnInit {
   /** Run inside this network namespace (`ip netns exec`). */
   netns?: string
   /** Run the CLI with this runtime (an arm64 Node under qemu) instead of this process's Node. */
-  runtime?: { command: string, args: string[], env: Record<string, string> }
+  runtime?: ForeignRuntime
   timeoutMs: number
   signal?: AbortSignal
 }

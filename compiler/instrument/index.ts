@@ -38,7 +38,7 @@ export interface InstrumentOptions extends ModuleLimits, CodeLimits {
   /**
    * Add a branch hint section marking the checks' slow paths unlikely
    * (default true). V8 reads it only with --experimental-wasm-branch-hinting,
-   * which the executor turns on (executor/engine-flags.ts).
+   * which the executor turns on (compiler/engine.ts).
    */
   branchHints?: boolean
   /** Leave parts out, to measure what each costs (bench/tricks.ts only): the output cannot be suspended correctly. */

@@ -72,7 +72,7 @@ export class InstanceRuntime implements HostRuntime {
   private sliceStart = 0
   /** Time executed in this runtime (this worker's copy of the instance), for REENTER_AT_MS. */
   private hereMs = 0
-  private reenter = 0
+  private nextReenterMs = REENTER_AT_MS[0]
   private monoBase = 0n
   private monoStart = process.hrtime.bigint()
   status: InstanceStatus = { state: 'running' }
@@ -164,8 +164,9 @@ export class InstanceRuntime implements HostRuntime {
     const lim = this.spec.limits.cpuTimeMs
     if (lim > 0 && Number(this.cpuNs) / 1e6 + sliceMs > lim) throw new KillSignal('CPU_TIME_LIMIT', `CPU time limit of ${lim} ms exceeded`)
     if (this.hooks.shouldYield(sliceMs)) { this.startUnwind({ kind: 'yield' }); return }
-    if (this.reenter < REENTER_AT_MS.length && this.hereMs + sliceMs >= REENTER_AT_MS[this.reenter]) {
-      while (this.reenter < REENTER_AT_MS.length && this.hereMs + sliceMs >= REENTER_AT_MS[this.reenter]) this.reenter++
+    const ranMs = this.hereMs + sliceMs
+    if (ranMs >= this.nextReenterMs) {
+      this.nextReenterMs = REENTER_AT_MS.find(m => m > ranMs) ?? Infinity
       this.startUnwind({ kind: 'yield' })
       return
     }

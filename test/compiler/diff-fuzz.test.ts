@@ -4,7 +4,7 @@
 // frame stack copied over); results, memory, globals and traps must match.
 // Replay: FUZZ_SEED=<seed> (DIFF_MODULES, DIFF_MS to change the amount).
 import t from 'tap'
-import '../../compiler/engine-flags.js' // as in the executor: V8 reads the branch hints
+import '../../compiler/engine.js' // as in the executor: V8 reads the branch hints
 import { instrument } from '../../compiler/instrument/index.js'
 import { randomModule } from './gen/random-module.js'
 import { REWIND_COUNTER } from '../../compiler/exports.js'
