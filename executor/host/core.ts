@@ -7,12 +7,18 @@
 import type { HostState, HostStateValue } from '../types.js'
 import { Entropy } from './entropy.js'
 import { HostStateError } from './errors.js'
-import { StdFds, type TtyFlags } from './fds.js'
+import { FdTable, type TtyFlags } from './fds.js'
 import { GatePackets } from './gate-packets.js'
 import { InputBuffer } from './input.js'
 import { MemoryView } from './memory-view.js'
 import type { HostRuntime, WaitCondition } from './runtime.js'
 import { big, int, obj, str, strings } from './state.js'
+import { RIGHTS_DIR, RIGHTS_FILE, RIGHTS_WRITING } from './wasi-types.js'
+import type { FsImage } from './vfs/image.js'
+import { Vfs } from './vfs/tree.js'
+
+/** Default bytes of file data (HostAbiInit.fsLimitBytes). */
+export const DEFAULT_FS_LIMIT = 512 * 1024 * 1024
 
 export const STATE_VERSION = 1
 /** gate.io flags bit 0: started or resumed since the last call. */
@@ -27,6 +33,9 @@ export interface CoreInit {
   entropy: Entropy
   /** Which std streams are a terminal on the user's side; default none. */
   tty?: Partial<TtyFlags>
+  /** The preopened trees; none: no filesystem. */
+  fs?: FsImage
+  fsLimitBytes?: number
 }
 
 interface PendingWait { key: string, baseNs: bigint }
@@ -40,8 +49,10 @@ export class HostCore {
   readonly input: InputBuffer
   readonly entropy: Entropy
   readonly gate: GatePackets
-  /** fd 0-2: open/closed/moved, and which streams are terminals. */
-  fds: StdFds
+  /** The fd table: client streams, the Gate fd, open files; which streams are terminals. */
+  fds: FdTable
+  /** The virtual filesystem (empty, no preopens, without a launch tree). */
+  vfs: Vfs
   /** Gate flags not yet reported by gate.io. */
   flags = FLAG_STARTED_OR_RESUMED
   /** Highest monotonic time handed out (host clock). */
@@ -59,7 +70,14 @@ export class HostCore {
     this.services = init.services
     this.entropy = init.entropy
     this.input = parts?.input ?? new InputBuffer()
-    this.fds = new StdFds(init.tty)
+    const clock = (): bigint => this.rt.realtimeNs()
+    this.vfs = init.fs != null ? Vfs.load(init.fs, init.fsLimitBytes ?? DEFAULT_FS_LIMIT, clock) : new Vfs(init.fsLimitBytes ?? DEFAULT_FS_LIMIT, clock)
+    this.fds = new FdTable(init.tty, this.vfs.preopens.length)
+    this.vfs.preopens.forEach((p, i) => {
+      const ro = p.readonly ? ~RIGHTS_WRITING : ~0n
+      this.fds.set(3 + i, { kind: 'node', ino: p.ino, offset: 0, flags: 0, base: RIGHTS_DIR & ro, inheriting: (RIGHTS_DIR | RIGHTS_FILE) & ro, preopen: i, ro: p.readonly })
+      this.vfs.hold(p.ino)
+    })
     const env = {
       input: this.input,
       entropy: this.entropy,
@@ -73,6 +91,9 @@ export class HostCore {
   }
 
   mem (): MemoryView { return new MemoryView(this.rt.memory()) }
+
+  /** The filesystem as it is now (undefined: launched without one). */
+  files (): FsImage | undefined { return this.vfs.preopens.length > 0 ? this.vfs.save() : undefined }
 
   // ------------------------------------------------------------ clocks
 
@@ -146,7 +167,9 @@ export class HostCore {
       random: this.entropy.save(),
       gate: this.gate.save(),
       flags: this.flags,
-      stdio: this.fds.save(),
+      fds: this.fds.save(),
+      fs: this.vfs.preopens.length > 0 || this.vfs.nodes.size > 0 ? this.vfs.save() as unknown as HostStateValue : null,
+      fsLimit: this.vfs.limit,
       monotonicNs: this.monoNs(),
       wait: this.pendingWait == null ? null : { key: this.pendingWait.key, baseNs: this.pendingWait.baseNs }
     }
@@ -164,7 +187,15 @@ export class HostCore {
       entropy: Entropy.restore(s.random)
     }, { input: InputBuffer.restore(s.input), gate: s.gate })
     core.flags = int(s.flags, 'flags')
-    core.fds = StdFds.restore(s.stdio)
+    core.fds = FdTable.restore(s.fds, s.stdio)
+    const limit = s.fsLimit != null ? int(s.fsLimit, 'fsLimit') : DEFAULT_FS_LIMIT
+    const clock = (): bigint => rt.realtimeNs()
+    core.vfs = s.fs != null ? Vfs.load(obj(s.fs, 'fs') as unknown as FsImage, limit, clock) : new Vfs(limit, clock)
+    for (const [, e] of core.fds.entries()) {
+      if (e.kind !== 'node') continue
+      if (!core.vfs.nodes.has(e.ino)) throw new HostStateError(`fds: inode ${e.ino} is missing`)
+      core.vfs.hold(e.ino)
+    }
     core.lastMonoNs = big(s.monotonicNs, 'monotonicNs')
     core.calibrated = false
     if (s.wait != null) {

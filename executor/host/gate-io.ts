@@ -6,11 +6,10 @@
  */
 import { FLAG_STARTED_OR_RESUMED, type HostCore } from './core.js'
 import { type IoVec, totalLength, u32 } from './memory-view.js'
-import { FD_GATE } from './wasi-types.js'
 
 export function gateFunctions (core: HostCore): Record<string, (...args: any[]) => any> {
   return {
-    'gate.fd': () => FD_GATE,
+    'gate.fd': () => core.fds.gateFd,
     'gate.io': (recvIov: number, recvCnt: number, nrecvPtr: number, sendIov: number, sendCnt: number, nsentPtr: number, timeout: bigint, flagsPtr: number): void => {
       const m = core.mem()
       const recv: IoVec[] = u32(recvIov) !== 0 ? m.iovecs(u32(recvIov), u32(recvCnt)) : []

@@ -14,6 +14,7 @@ import { DEFAULT_SERVICES } from './services/registry.js'
 import type { PeerService } from './services/peer.js'
 import { ERRNO } from './wasi-types.js'
 import { wasiFunctions } from './wasi.js'
+import type { FsImage } from './vfs/image.js'
 
 export interface HostAbiInit {
   /** argv, argv[0] included by the caller. */
@@ -34,6 +35,10 @@ export interface HostAbiInit {
    * saved state.
    */
   tty?: { stdin?: boolean, stdout?: boolean, stderr?: boolean }
+  /** Preopened trees (vfs/image.ts): preopen i is fd 3 + i. */
+  fs?: FsImage
+  /** Bytes of file data and inodes allowed (ENOSPC past it); default 512 MiB. */
+  fsLimitBytes?: number
 }
 
 export const GATE_ENV: ReadonlyArray<readonly [string, string]> = [
@@ -65,6 +70,9 @@ export class HostAbi {
   /** True when a WaitCondition given earlier could now be satisfied. */
   ready (cond: WaitCondition, nowNs: bigint): boolean { return this.core.ready(cond, nowNs) }
 
+  /** The instance's filesystem as it is now; undefined when launched without one. */
+  files (): FsImage | undefined { return this.core.files() }
+
   /** All state, plain data (structured-clone and dag-cbor safe). */
   save (): HostState { return this.core.save() }
 
@@ -79,7 +87,10 @@ export class HostAbi {
 function coreInit (init: HostAbiInit): ConstructorParameters<typeof HostCore>[1] {
   if (typeof init.instanceId !== 'string' || init.instanceId === '') throw new HostConfigError('instanceId is required')
   const fixed = new Set(GATE_ENV.map(([k]) => k))
-  const env = GATE_ENV.map(([k, v]) => `${k}=${v}`)
+  // the Gate fd follows the preopens (fds.ts)
+  const preopens = init.fs?.preopens.length ?? 0
+  const gateFd = preopens <= 1 ? 4 : 3 + preopens
+  const env = GATE_ENV.map(([k, v]) => `${k}=${k === 'GATE_FD' ? String(gateFd) : v}`)
   for (const [k, v] of Object.entries(init.env ?? {})) {
     if (k === '' || k.includes('=') || k.includes('\0') || v.includes('\0')) throw new HostConfigError(`invalid environment variable ${JSON.stringify(k)}`)
     if (!fixed.has(k)) env.push(`${k}=${v}`)
@@ -92,7 +103,9 @@ function coreInit (init: HostAbiInit): ConstructorParameters<typeof HostCore>[1]
     principal: init.principal ?? 'local',
     services: [...(init.services ?? DEFAULT_SERVICES)],
     entropy: new Entropy(init.randomSeed ?? randomBytes(32)),
-    tty: { ...init.tty }
+    tty: { ...init.tty },
+    fs: init.fs,
+    fsLimitBytes: init.fsLimitBytes
   }
 }
 

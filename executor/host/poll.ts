@@ -5,7 +5,7 @@
  * time of relative timeouts is kept across restarts (HostCore.waitBase).
  */
 import type { HostCore } from './core.js'
-import { CLOCK, ERRNO, EVENT_SIZE, EVENTRWFLAGS_HANGUP, EVENTTYPE, FD_GATE, SUBCLOCKFLAGS_ABSTIME, SUBSCRIPTION_SIZE } from './wasi-types.js'
+import { CLOCK, ERRNO, EVENT_SIZE, EVENTRWFLAGS_HANGUP, EVENTTYPE, SUBCLOCKFLAGS_ABSTIME, SUBSCRIPTION_SIZE } from './wasi-types.js'
 
 /** Readiness reported for the Gate fd, as Gate does. */
 const GATE_NBYTES = 65536n
@@ -47,19 +47,25 @@ export function pollOneoff (core: HostCore, inPtr: number, outPtr: number, nsubs
     } else if (tag === EVENTTYPE.FD_READ || tag === EVENTTYPE.FD_WRITE) {
       const fd = m.u32(p + 16)
       const read = tag === EVENTTYPE.FD_READ
-      const s = core.fds.stream(fd)
-      if (read && s === 'stdin') {
+      const e = core.fds.get(fd)
+      const s = e?.kind === 'stream' ? e.stream : undefined
+      if (e?.kind === 'node') {
+        // files are always ready (as on Linux); nbytes: what a read would get
+        const n = core.vfs.nodes.get(e.ino)
+        if (n?.type === 'dir') ev(tag, ERRNO.BADF)
+        else ev(tag, ERRNO.SUCCESS, read && n?.type === 'file' ? BigInt(Math.max(0, n.data.size - e.offset)) : 0n)
+      } else if (read && s === 'stdin') {
         if (core.input.readable) ev(tag, ERRNO.SUCCESS, BigInt(core.input.available), core.input.available === 0 ? EVENTRWFLAGS_HANGUP : 0)
         else waitInput = true
-      } else if (read && fd === FD_GATE) {
+      } else if (read && e?.kind === 'gate') {
         if (core.gate.readable) ev(tag, ERRNO.SUCCESS, GATE_NBYTES)
         else waitPackets = true
       } else if (!read && (s === 'stdout' || s === 'stderr')) {
         ev(tag, ERRNO.SUCCESS, STD_WRITE_NBYTES)
-      } else if (!read && fd === FD_GATE) {
+      } else if (!read && e?.kind === 'gate') {
         ev(tag, ERRNO.SUCCESS, GATE_NBYTES)
       } else {
-        ev(tag, s != null ? ERRNO.PERM : ERRNO.BADF)
+        ev(tag, e != null ? ERRNO.PERM : ERRNO.BADF)
       }
     } else {
       ev(tag, ERRNO.INVAL)

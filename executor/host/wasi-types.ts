@@ -1,29 +1,87 @@
 /** WASI preview1 constants used by the host ABI. */
-import type { StdFds } from './fds.js'
 
-export const ERRNO = {
-  SUCCESS: 0,
-  AGAIN: 6,
-  BADF: 8,
-  FAULT: 21,
-  INVAL: 28,
-  NOTSOCK: 57,
-  PERM: 63,
-  NOTCAPABLE: 76
-} as const
+const ERRNO_NAMES = ['SUCCESS', '2BIG', 'ACCES', 'ADDRINUSE', 'ADDRNOTAVAIL', 'AFNOSUPPORT', 'AGAIN', 'ALREADY', 'BADF', 'BADMSG',
+  'BUSY', 'CANCELED', 'CHILD', 'CONNABORTED', 'CONNREFUSED', 'CONNRESET', 'DEADLK', 'DESTADDRREQ', 'DOM', 'DQUOT', 'EXIST', 'FAULT',
+  'FBIG', 'HOSTUNREACH', 'IDRM', 'ILSEQ', 'INPROGRESS', 'INTR', 'INVAL', 'IO', 'ISCONN', 'ISDIR', 'LOOP', 'MFILE', 'MLINK', 'MSGSIZE',
+  'MULTIHOP', 'NAMETOOLONG', 'NETDOWN', 'NETRESET', 'NETUNREACH', 'NFILE', 'NOBUFS', 'NODEV', 'NOENT', 'NOEXEC', 'NOLCK', 'NOLINK',
+  'NOMEM', 'NOMSG', 'NOPROTOOPT', 'NOSPC', 'NOSYS', 'NOTCONN', 'NOTDIR', 'NOTEMPTY', 'NOTRECOVERABLE', 'NOTSOCK', 'NOTSUP', 'NOTTY',
+  'NXIO', 'OVERFLOW', 'OWNERDEAD', 'PERM', 'PIPE', 'PROTO', 'PROTONOSUPPORT', 'PROTOTYPE', 'RANGE', 'ROFS', 'SPIPE', 'SRCH', 'STALE',
+  'TIMEDOUT', 'TXTBSY', 'XDEV', 'NOTCAPABLE'] as const
+
+/** WASI preview1 errno values (typenames.witx), by name. */
+export const ERRNO = Object.freeze(Object.fromEntries(ERRNO_NAMES.map((n, i) => [n, i]))) as { readonly [K in typeof ERRNO_NAMES[number]]: number }
+
+/** "ENOENT" for ERRNO.NOENT, for messages. */
+export function errnoName (e: number): string { return ERRNO_NAMES[e] != null ? `E${ERRNO_NAMES[e]}` : `errno ${e}` }
 
 export const FILETYPE = {
   UNKNOWN: 0,
-  CHARACTER_DEVICE: 2
+  BLOCK_DEVICE: 1,
+  CHARACTER_DEVICE: 2,
+  DIRECTORY: 3,
+  REGULAR_FILE: 4,
+  SOCKET_DGRAM: 5,
+  SOCKET_STREAM: 6,
+  SYMBOLIC_LINK: 7
 } as const
 
-export const FDFLAGS_NONBLOCK = 1 << 2
+export const FDFLAGS = { APPEND: 1, DSYNC: 2, NONBLOCK: 4, RSYNC: 8, SYNC: 16 } as const
+export const FDFLAGS_NONBLOCK = FDFLAGS.NONBLOCK
+export const OFLAGS = { CREAT: 1, DIRECTORY: 2, EXCL: 4, TRUNC: 8 } as const
+export const LOOKUP_SYMLINK_FOLLOW = 1
+export const WHENCE = { SET: 0, CUR: 1, END: 2 } as const
+export const FSTFLAGS = { ATIM: 1, ATIM_NOW: 2, MTIM: 4, MTIM_NOW: 8 } as const
 
+const bit = (n: number): bigint => 1n << BigInt(n)
 export const RIGHTS = {
-  FD_READ: 1n << 1n,
-  FD_WRITE: 1n << 6n,
-  POLL_FD_READWRITE: 1n << 27n
+  FD_DATASYNC: bit(0),
+  FD_READ: bit(1),
+  FD_SEEK: bit(2),
+  FD_FDSTAT_SET_FLAGS: bit(3),
+  FD_SYNC: bit(4),
+  FD_TELL: bit(5),
+  FD_WRITE: bit(6),
+  FD_ADVISE: bit(7),
+  FD_ALLOCATE: bit(8),
+  PATH_CREATE_DIRECTORY: bit(9),
+  PATH_CREATE_FILE: bit(10),
+  PATH_LINK_SOURCE: bit(11),
+  PATH_LINK_TARGET: bit(12),
+  PATH_OPEN: bit(13),
+  FD_READDIR: bit(14),
+  PATH_READLINK: bit(15),
+  PATH_RENAME_SOURCE: bit(16),
+  PATH_RENAME_TARGET: bit(17),
+  PATH_FILESTAT_GET: bit(18),
+  PATH_FILESTAT_SET_SIZE: bit(19),
+  PATH_FILESTAT_SET_TIMES: bit(20),
+  FD_FILESTAT_GET: bit(21),
+  FD_FILESTAT_SET_SIZE: bit(22),
+  FD_FILESTAT_SET_TIMES: bit(23),
+  PATH_SYMLINK: bit(24),
+  PATH_REMOVE_DIRECTORY: bit(25),
+  PATH_UNLINK_FILE: bit(26),
+  POLL_FD_READWRITE: bit(27),
+  SOCK_SHUTDOWN: bit(28),
+  SOCK_ACCEPT: bit(29)
 } as const
+
+export const RIGHTS_ALL = bit(30) - 1n
+/** What applies to a regular file. */
+export const RIGHTS_FILE = RIGHTS.FD_DATASYNC | RIGHTS.FD_READ | RIGHTS.FD_SEEK | RIGHTS.FD_FDSTAT_SET_FLAGS | RIGHTS.FD_SYNC |
+  RIGHTS.FD_TELL | RIGHTS.FD_WRITE | RIGHTS.FD_ADVISE | RIGHTS.FD_ALLOCATE | RIGHTS.FD_FILESTAT_GET | RIGHTS.FD_FILESTAT_SET_SIZE |
+  RIGHTS.FD_FILESTAT_SET_TIMES | RIGHTS.POLL_FD_READWRITE
+/** What applies to a directory. */
+export const RIGHTS_DIR = RIGHTS.FD_FDSTAT_SET_FLAGS | RIGHTS.FD_SYNC | RIGHTS.FD_DATASYNC | RIGHTS.FD_ADVISE |
+  RIGHTS.PATH_CREATE_DIRECTORY | RIGHTS.PATH_CREATE_FILE | RIGHTS.PATH_LINK_SOURCE | RIGHTS.PATH_LINK_TARGET | RIGHTS.PATH_OPEN |
+  RIGHTS.FD_READDIR | RIGHTS.PATH_READLINK | RIGHTS.PATH_RENAME_SOURCE | RIGHTS.PATH_RENAME_TARGET | RIGHTS.PATH_FILESTAT_GET |
+  RIGHTS.PATH_FILESTAT_SET_SIZE | RIGHTS.PATH_FILESTAT_SET_TIMES | RIGHTS.FD_FILESTAT_GET | RIGHTS.FD_FILESTAT_SET_TIMES |
+  RIGHTS.PATH_SYMLINK | RIGHTS.PATH_REMOVE_DIRECTORY | RIGHTS.PATH_UNLINK_FILE
+/** Rights that write (dropped under a read-only preopen). */
+export const RIGHTS_WRITING = RIGHTS.FD_DATASYNC | RIGHTS.FD_WRITE | RIGHTS.FD_ALLOCATE | RIGHTS.PATH_CREATE_DIRECTORY |
+  RIGHTS.PATH_CREATE_FILE | RIGHTS.PATH_LINK_SOURCE | RIGHTS.PATH_LINK_TARGET | RIGHTS.PATH_RENAME_SOURCE | RIGHTS.PATH_RENAME_TARGET |
+  RIGHTS.PATH_FILESTAT_SET_SIZE | RIGHTS.PATH_FILESTAT_SET_TIMES | RIGHTS.FD_FILESTAT_SET_SIZE | RIGHTS.FD_FILESTAT_SET_TIMES |
+  RIGHTS.PATH_SYMLINK | RIGHTS.PATH_REMOVE_DIRECTORY | RIGHTS.PATH_UNLINK_FILE
 
 export const CLOCK = { REALTIME: 0, MONOTONIC: 1, PROCESS_CPUTIME: 2, THREAD_CPUTIME: 3 } as const
 
@@ -36,25 +94,7 @@ export const SUBSCRIPTION_SIZE = 48
 export const EVENT_SIZE = 32
 export const FDSTAT_SIZE = 24
 
-/** The fds that can exist: stdin, stdout, stderr (each may be closed or moved, see fds.ts) and the Gate packet fd. */
-export const FD_STDIN = 0
-export const FD_STDOUT = 1
-export const FD_STDERR = 2
+/** The Gate packet fd when there is at most one preopen (fds.ts). */
 export const FD_GATE = 4
 
 export interface FdStat { filetype: number, flags: number, rightsBase: bigint, rightsInheriting: bigint }
-
-/**
- * fd_fdstat_get answers for an open fd (gate-reference §1.3, plus FD_READ on
- * stdin). A std stream is a character device only when it is a terminal on
- * the user's side; otherwise it is reported as wasmtime reports a pipe
- * (FILETYPE_UNKNOWN), so wasi-libc's isatty() says no. Neither has SEEK/TELL.
- */
-export function fdStat (fds: StdFds, fd: number): FdStat | undefined {
-  if (fd === FD_GATE) return { filetype: FILETYPE.UNKNOWN, flags: FDFLAGS_NONBLOCK, rightsBase: RIGHTS.FD_READ | RIGHTS.FD_WRITE | RIGHTS.POLL_FD_READWRITE, rightsInheriting: 0n }
-  const s = fds.stream(fd)
-  if (s == null) return undefined
-  const filetype = fds.tty[s] ? FILETYPE.CHARACTER_DEVICE : FILETYPE.UNKNOWN
-  const rw = s === 'stdin' ? RIGHTS.FD_READ : RIGHTS.FD_WRITE
-  return { filetype, flags: 0, rightsBase: rw | RIGHTS.POLL_FD_READWRITE, rightsInheriting: 0n }
-}
