@@ -19,7 +19,7 @@ import type { FsImage } from './vfs/image.js'
 export interface HostAbiInit {
   /** argv, argv[0] included by the caller. */
   args?: string[]
-  /** Extra environment; GATE_ABI_VERSION=0, GATE_FD=4 and GATE_MAX_SEND_SIZE=65536 are always set. */
+  /** Extra environment; GATE_ABI_VERSION=0, GATE_FD=4 and GATE_MAX_SEND_SIZE=65536 are set too, unless gateEnv is false. */
   env?: Record<string, string>
   /** Instance UUID. */
   instanceId: string
@@ -39,6 +39,13 @@ export interface HostAbiInit {
   fs?: FsImage
   /** Bytes of file data and inodes allowed (ENOSPC past it); default 512 MiB. */
   fsLimitBytes?: number
+  /**
+   * Set Gate's fixed variables (GATE_ABI_VERSION, GATE_FD, GATE_MAX_SEND_SIZE)
+   * in the environment; default true. The runtime sets it only for modules that
+   * import Gate's functions: a plain WASI program sees exactly the environment
+   * it was given, as under any other WASI runtime.
+   */
+  gateEnv?: boolean
 }
 
 export const GATE_ENV: ReadonlyArray<readonly [string, string]> = [
@@ -90,10 +97,10 @@ function coreInit (init: HostAbiInit): ConstructorParameters<typeof HostCore>[1]
   // the Gate fd follows the preopens (fds.ts)
   const preopens = init.fs?.preopens.length ?? 0
   const gateFd = preopens <= 1 ? 4 : 3 + preopens
-  const env = GATE_ENV.map(([k, v]) => `${k}=${k === 'GATE_FD' ? String(gateFd) : v}`)
+  const env = init.gateEnv === false ? [] : GATE_ENV.map(([k, v]) => `${k}=${k === 'GATE_FD' ? String(gateFd) : v}`)
   for (const [k, v] of Object.entries(init.env ?? {})) {
     if (k === '' || k.includes('=') || k.includes('\0') || v.includes('\0')) throw new HostConfigError(`invalid environment variable ${JSON.stringify(k)}`)
-    if (!fixed.has(k)) env.push(`${k}=${v}`)
+    if (!fixed.has(k) || init.gateEnv === false) env.push(`${k}=${v}`)
   }
   for (const a of init.args ?? []) if (a.includes('\0')) throw new HostConfigError('argument contains NUL')
   return {

@@ -193,6 +193,9 @@ export class Vfs {
 
   symlink (target: string, base: number, path: string): void {
     if (target.includes('\0')) fail(ERRNO.INVAL, 'NUL in symlink target')
+    // it could never be followed (resolve refuses absolute targets): refuse it now, as wasmtime does
+    if (target.startsWith('/')) fail(ERRNO.NOTCAPABLE, 'absolute symlink target')
+    if (target.length === 0) fail(ERRNO.NOENT, 'empty symlink target')
     if (Buffer.byteLength(target) > PATH_MAX) fail(ERRNO.NAMETOOLONG, 'symlink target too long')
     const r = this.forNew(base, path)
     if (r.slash) fail(ERRNO.NOENT, 'trailing slash on a new symlink')
