@@ -15,6 +15,7 @@ import * as Digest from 'multiformats/hashes/digest'
 import type { InstanceSnapshot } from '../types.js'
 import { SnapshotCorruptError, SnapshotVersionError } from './errors.js'
 import type { Blockstore } from './blockstore.js'
+import { fileBlocks, linkFiles, loadFiles } from './files.js'
 
 /** 256 KiB: 256 chunks for 64 MiB (a root of ~10 KiB), fine enough that a few changed pages cost little. */
 export const CHUNK_SIZE = 256 * 1024
@@ -163,6 +164,8 @@ export async function encodeSnapshot (s: InstanceSnapshot, store: Blockstore, op
     }
   }
   const stack = s.stack.byteLength > 0 ? await put(rawCid(s.stack), s.stack.slice()) : null
+  // file contents: raw blocks beside memory, linked from the host state (files.ts)
+  const host = await linkFiles(s.host, put, rawCid)
   const root = {
     kind: KIND,
     version: FORMAT_VERSION,
@@ -177,7 +180,7 @@ export async function encodeSnapshot (s: InstanceSnapshot, store: Blockstore, op
     stack,
     stackBytes: s.stack.byteLength,
     started: s.started,
-    host: s.host,
+    host,
     cpuTimeNs: BigInt(s.cpuTimeNs),
     outputBytes: s.outputBytes,
     module,
@@ -247,6 +250,7 @@ export async function decodeSnapshot (root: CID, store: Blockstore, opts: Decode
     for (let i = chunks.length; i < reuse.chunks.length; i++) if (reuse.chunks[i] != null) memory.fill(0, i * cs, Math.min((i + 1) * cs, memory.byteLength))
   }
   const stack = node.stack != null ? await getVerified(store, node.stack) : new Uint8Array(0)
+  await loadFiles(node.host, async c => await getVerified(store, c))
   let moduleBytes: Uint8Array | undefined
   if (Array.isArray(node.module)) {
     const parts = await Promise.all((node.module as CID[]).map(async c => await getVerified(store, c)))
@@ -282,6 +286,7 @@ export async function listBlocks (root: CID, store: Blockstore): Promise<CID[]> 
   for (const c of node.memory?.chunks ?? []) if (c != null) out.push(c)
   if (node.stack != null) out.push(node.stack)
   for (const c of node.module ?? []) out.push(c)
+  out.push(...fileBlocks(node.host))
   return out
 }
 
