@@ -1,0 +1,52 @@
+/* ftruncate/truncate: grow (zeros), shrink, then write; posix_fallocate */
+#include "common.h"
+int main (void) {
+  int fd = open_show("open", "work/t.dat", O_RDWR | O_CREAT | O_TRUNC, 0644);
+  write(fd, "abcdefghij", 10);
+  VAL("shrink to 4", ftruncate(fd, 4));
+  struct stat st; fstat(fd, &st);
+  printf("size: %lld\n", (long long)st.st_size);
+  VAL("tell after shrink", lseek(fd, 0, SEEK_CUR));
+  VAL("write at old offset", write(fd, "Z", 1));
+  fstat(fd, &st);
+  printf("size: %lld\n", (long long)st.st_size);
+  VAL("grow to 300000", ftruncate(fd, 300000));
+  fstat(fd, &st);
+  printf("size: %lld\n", (long long)st.st_size);
+  char *buf = malloc(300000);
+  VAL("pread all", pread(fd, buf, 300000, 0));
+  long nz = 0; for (int i = 11; i < 300000; i++) nz += buf[i] != 0;
+  printf("head: %.4s nonzero after 11: %ld\n", buf, nz);
+  VAL("shrink to 0", ftruncate(fd, 0));
+  VAL("read after shrink to 0", pread(fd, buf, 10, 0));
+  VAL("negative", ftruncate(fd, -1));
+  VAL("same size", ftruncate(fd, 0));
+  pwrite(fd, "hello", 5, 0);
+  VAL("grow to 8", ftruncate(fd, 8));
+  VAL("shrink to 3", ftruncate(fd, 3));
+  VAL("grow to 6", ftruncate(fd, 6));
+  memset(buf, 'x', 6);
+  VAL("pread", pread(fd, buf, 6, 0));
+  printf("bytes: %d %d %d %d %d %d\n", buf[0], buf[1], buf[2], buf[3], buf[4], buf[5]);
+  close(fd);
+  show_file("t", "work/t.dat");
+  VAL("truncate path", truncate("work/b.txt", 5));
+  show_file("b", "work/b.txt");
+  VAL("truncate grow path", truncate("work/a.txt", 14));
+  show_file("a", "work/a.txt");
+  VAL("truncate missing", truncate("work/nope", 1));
+  VAL("truncate dir", truncate("work/sub", 1));
+  fd = open("work/f.dat", O_RDWR | O_CREAT | O_TRUNC, 0644);
+  write(fd, "12", 2);
+  int r = posix_fallocate(fd, 0, 100);
+  printf("posix_fallocate: %s\n", ename(r));
+  fstat(fd, &st);
+  printf("size after fallocate: %lld\n", (long long)st.st_size);
+  r = posix_fallocate(fd, 0, 10);
+  fstat(fd, &st);
+  printf("fallocate smaller: %s size %lld\n", ename(r), (long long)st.st_size);
+  close(fd);
+  show_file("f", "work/f.dat");
+  free(buf);
+  return 0;
+}

@@ -1,0 +1,52 @@
+/* stat/lstat/fstat: types, sizes, nlink of files, st_ino stable and distinct */
+#include "common.h"
+int main (void) {
+  show_stat("top.txt", "top.txt", 1);
+  show_stat("a", "work/a.txt", 1);
+  show_stat("b", "work/b.txt", 1);
+  show_stat("empty", "work/empty", 1);
+  show_stat("sub", "work/sub", 1);
+  show_stat("emptydir", "work/emptydir", 1);
+  show_stat("link_a follow", "work/link_a", 1);
+  show_stat("link_a lstat", "work/link_a", 0);
+  show_stat("link_sub follow", "work/link_sub", 1);
+  show_stat("link_sub lstat", "work/link_sub", 0);
+  show_stat("dangling follow", "work/dangling", 1);
+  show_stat("dangling lstat", "work/dangling", 0);
+  show_stat("missing", "work/missing", 1);
+  show_stat("missing parent", "work/nodir/x", 1);
+  show_stat("file as dir", "work/a.txt/x", 1);
+  show_stat("dot", ".", 1);
+  show_stat("work dot", "work/.", 1);
+  show_stat("through link dir", "work/link_sub/c.txt", 1);
+  struct stat s1, s2, s3;
+  stat("work/a.txt", &s1); stat("work/a.txt", &s2); stat("work/b.txt", &s3);
+  printf("ino stable: %s\n", s1.st_ino == s2.st_ino ? "yes" : "no");
+  printf("ino distinct: %s\n", s1.st_ino != s3.st_ino ? "yes" : "no");
+  printf("ino nonzero: %s\n", s1.st_ino != 0 ? "yes" : "no");
+  stat("work/link_a", &s2);
+  printf("link follows to same ino: %s\n", s1.st_ino == s2.st_ino ? "yes" : "no");
+  lstat("work/link_a", &s2);
+  printf("symlink own ino: %s\n", s1.st_ino != s2.st_ino ? "yes" : "no");
+  int fd = open("work/a.txt", O_RDWR);
+  struct stat fs;
+  fstat(fd, &fs);
+  printf("fstat ino = stat ino: %s\n", fs.st_ino == s1.st_ino ? "yes" : "no");
+  printf("fstat: %s size=%lld nlink=%lld\n", ftype(fs.st_mode), (long long)fs.st_size, (long long)fs.st_nlink);
+  lseek(fd, 0, SEEK_END);
+  write(fd, "12345", 5);
+  fstat(fd, &fs);
+  printf("fstat after write: size=%lld\n", (long long)fs.st_size);
+  stat("work/a.txt", &s2);
+  printf("stat after write: size=%lld\n", (long long)s2.st_size);
+  close(fd);
+  fd = open("work/sub", O_RDONLY | O_DIRECTORY);
+  fstat(fd, &fs);
+  stat("work/sub", &s2);
+  printf("fstat dir: %s same ino: %s\n", ftype(fs.st_mode), fs.st_ino == s2.st_ino ? "yes" : "no");
+  close(fd);
+  VAL("fstat bad fd", fstat(4321, &fs));
+  VAL("fstatat", fstatat(AT_FDCWD, "work/link_a", &fs, AT_SYMLINK_NOFOLLOW));
+  printf("fstatat nofollow type: %s\n", ftype(fs.st_mode));
+  return 0;
+}
