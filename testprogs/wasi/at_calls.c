@@ -26,9 +26,7 @@ int main (void) {
   CHK("unlinkat dir", unlinkat(dfd, "deeper", AT_REMOVEDIR));
   unlinkat(dfd, "deeper/d.txt", 0);
   CHK("unlinkat dir now", unlinkat(dfd, "deeper", AT_REMOVEDIR));
-  CHK("openat ..", openat(dfd, "../a.txt", O_RDONLY));
-  CHK("fstatat .. ", fstatat(dfd, "..", &st, 0));
-  printf("type: %s\n", ftype(st.st_mode));
+  /* not compared: "../x" relative to a directory fd escapes it (Linux: allowed; WASI: ENOTCAPABLE by design) */
   CHK("openat on file fd", openat(open("work/a.txt", O_RDONLY), "x", O_RDONLY));
   CHK("openat bad fd", openat(999, "x", O_RDONLY));
   CHK("renameat across dirs", renameat(dfd, "hard.txt", AT_FDCWD, "work/hard_top.txt"));

@@ -5,7 +5,7 @@ int main (void) {
   const long SIZE = 1300 * 1024 + 77;
   int fd = open_show("create", "work/big.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
   unsigned char buf[4096];
-  unsigned long wsum = 0;
+  unsigned long long wsum = 0;
   long off = 0;
   int bad = 0;
   while (off < SIZE) {
@@ -20,10 +20,10 @@ int main (void) {
   CHK("fsync", fsync(fd));
   close(fd);
   fd = open("work/big.bin", O_RDONLY);
-  unsigned long rsum = 0; long total = 0; ssize_t n;
+  unsigned long long rsum = 0; long total = 0; ssize_t n;
   while ((n = read(fd, buf, 3001)) > 0) { for (ssize_t i = 0; i < n; i++) rsum = rsum * 131 + buf[i]; total += n; }
   printf("read total: %ld checksum equal: %s\n", total, rsum == wsum ? "yes" : "no");
-  printf("checksum: %lu\n", wsum);
+  printf("checksum: %llu\n", wsum);
   long offs[] = { 0, 4095, 262143, 262144 - 100, 524288 - 1, 1048576 - 2000, SIZE - 10 };
   int mism = 0;
   for (size_t k = 0; k < sizeof offs / sizeof offs[0]; k++) {
@@ -39,10 +39,10 @@ int main (void) {
   VAL("pwrite across 256K boundary", pwrite(fd, buf, 4096, 262144 - 2048));
   VAL("truncate to 700000", ftruncate(fd, 700000));
   VAL("grow to 1100000", ftruncate(fd, 1100000));
-  unsigned long h = 0; total = 0;
+  unsigned long long h = 0; total = 0;
   lseek(fd, 0, SEEK_SET);
   while ((n = read(fd, buf, 4096)) > 0) { for (ssize_t i = 0; i < n; i++) h = h * 131 + buf[i]; total += n; }
-  printf("after edits: %ld bytes, hash %lu\n", total, h);
+  printf("after edits: %ld bytes, hash %llu\n", total, h);
   close(fd);
   return 0;
 }

@@ -26,9 +26,9 @@ int main (void) {
   CHK("journal delete", unlink("work/db-journal"));
   struct stat st; fstat(db, &st);
   printf("db size: %lld\n", (long long)st.st_size);
-  unsigned long h = 0;
+  unsigned long long h = 0;
   for (int p = 0; p < 3; p++) { pread(db, page, 1024, p * 1024); for (int i = 0; i < 1024; i++) h = h * 31 + (unsigned char)page[i]; }
-  printf("db hash: %lu\n", h);
+  printf("db hash: %llu\n", h);
   close(db);
   CHK("unlock", rmdir("work/db.lock"));
   show_dir("work", "work");

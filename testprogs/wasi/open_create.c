@@ -30,7 +30,7 @@ int main (void) {
   open_show("missing", "work/missing.txt", O_RDONLY);
   open_show("creat in missing dir", "work/nodir/x.txt", O_WRONLY | O_CREAT, 0644);
   open_show("creat under file", "work/a.txt/x.txt", O_WRONLY | O_CREAT, 0644);
-  open_show("empty path", "", O_RDONLY);
+  /* "" is not compared: wasi-libc resolves it to the cwd (make_absolute), Linux gives ENOENT */
   fd = open_show("rdonly", "work/a.txt", O_RDONLY);
   VAL("write on rdonly", write(fd, "z", 1));
   close(fd);

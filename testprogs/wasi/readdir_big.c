@@ -30,9 +30,9 @@ int main (void) {
   char *want[N]; for (int i = 0; i < N; i++) want[i] = names[i];
   qsort(want, N, sizeof want[0], cmpstr);
   for (int i = 0, j = 0; i < N; i++) { while (j < n && strcmp(seen[j], want[i]) < 0) j++; if (j >= n || strcmp(seen[j], want[i]) != 0) missing++; }
-  unsigned long h = 5381;
+  unsigned long long h = 5381;
   for (int i = 0; i < n; i++) for (char *c = seen[i]; *c; c++) h = h * 33 + (unsigned char)*c;
-  printf("entries: %d dots: %d dirs: %d dups: %d missing: %d extra: %d hash: %lu\n", n, dots, dirs, dup, missing, bad, h);
+  printf("entries: %d dots: %d dirs: %d dups: %d missing: %d extra: %d hash: %llu\n", n, dots, dirs, dup, missing, bad, h);
   printf("first: %s\nlast: %s\n", n ? seen[0] : "-", n ? seen[n - 1] : "-");
   return 0;
 }
