@@ -72,6 +72,11 @@ run/resume options:
   --memory-mb <n>         memory limit (default 1024)
   --cpu-ms <n>            CPU time limit (default none)
   --output-bytes <n>      output limit
+  --dir HOST[::GUEST][:ro]  preopen a host directory (repeatable; GUEST defaults to HOST as given);
+                          run only: loaded into memory, changes written back when the program ends
+                          (never through a symlink; :ro dirs never)
+  --fs-mb <n>             file data the program may hold (default 512)
+  --resume-every <ms>     testing aid: suspend and resume in another worker this often
   --no-stdin              do not forward stdin
   --json                  structured output
 `
@@ -92,6 +97,9 @@ async function main (argv: string[]): Promise<void> {
       'cpu-ms': { type: 'string' },
       'output-bytes': { type: 'string' },
       'no-stdin': { type: 'boolean', default: false },
+      dir: { type: 'string', multiple: true, default: [] },
+      'fs-mb': { type: 'string' },
+      'resume-every': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       'data-dir': { type: 'string' },
       peer: { type: 'string' },
@@ -133,7 +141,10 @@ async function main (argv: string[]): Promise<void> {
     memoryMb: num('memory-mb', values['memory-mb']),
     cpuMs: num('cpu-ms', values['cpu-ms']),
     outputBytes: num('output-bytes', values['output-bytes']),
-    stdin: !values['no-stdin']
+    stdin: !values['no-stdin'],
+    dirs: values.dir,
+    fsMb: num('fs-mb', values['fs-mb']),
+    resumeEvery: num('resume-every', values['resume-every'])
   }
   const testnetDir = values['testnet-dir'] ?? defaultTestnetDir()
   if (values.node != null && values['data-dir'] != null) throw new UsageError('--node and --data-dir both name a node: give one')

@@ -12,6 +12,8 @@ import type { CompiledModule, CompileOptions } from '../compiler/compile-id.js'
 import { sha256hex } from '../compiler/hash.js'
 import { WorkerCompiler } from '../compiler/worker-compiler.js'
 import { Instance } from './instance.js'
+import { ResumeEveryInstance } from './resume-every.js'
+import type { FsImage } from './host/vfs/image.js'
 import { WorkerPool, type PooledWorker } from './pool.js'
 import type { FromWorker, LaunchSpec, RuntimeLimits } from './worker/messages.js'
 import type { InstanceSnapshot, PeerPort } from './types.js'
@@ -51,6 +53,19 @@ export interface LaunchOptions {
    * the setting saved in its snapshot.
    */
   tty?: { stdin?: boolean, stdout?: boolean, stderr?: boolean }
+  /**
+   * The preopened trees (executor/host/vfs/image.ts), e.g. from the CLI's
+   * --dir. Fresh launches only: a resumed instance has its tree in its
+   * snapshot. `Instance.files()` gives the tree as it ended.
+   */
+  fs?: FsImage
+  /**
+   * Testing aid: every this many ms, suspend the instance (a full snapshot)
+   * and resume it in another worker, until it ends. The returned handle
+   * (a ResumeEveryInstance) is the one instance its user sees: continuous
+   * output, input queued across the cycles, final status and files().
+   */
+  resumeEvery?: number
 }
 
 /** Documented defaults. */
@@ -62,7 +77,9 @@ export const DEFAULT_LIMITS: RuntimeLimits = {
   /** 1 GiB of output. */
   outputBytes: 1 << 30,
   /** About 10-100 us of compute between interrupts. */
-  quantum: 20000
+  quantum: 20000,
+  /** 512 MiB of file data in an instance's filesystem (ENOSPC in the program past it). */
+  fsBytes: 512 << 20
 }
 
 export class Executor {
@@ -71,6 +88,8 @@ export class Executor {
   private pool?: WorkerPool
   private readonly init: ExecutorInit
   private readonly live = new Map<string, Instance>()
+  /** resumeEvery handles by id: what get() and instances() show instead of the current link of the chain. */
+  private readonly chains = new Map<string, ResumeEveryInstance>()
   private readonly compiled = new Map<string, { cm: CompiledModule, module: WebAssembly.Module }>()
 
   constructor (init: ExecutorInit = {}) {
@@ -112,12 +131,23 @@ export class Executor {
     return cm
   }
 
-  instances (): Instance[] { return [...this.live.values()] }
-  get (id: string): Instance | undefined { return this.live.get(id) }
+  instances (): Instance[] { return [...this.live.values()].map(i => this.chains.get(i.id) ?? i) }
+  get (id: string): Instance | undefined { return this.chains.get(id) ?? this.live.get(id) }
 
   /** Start a fresh instance of a compiled module. */
   launch (cm: CompiledModule, opts: LaunchOptions = {}): Instance {
-    return this.spawn(cm, opts, undefined)
+    return this.start1(cm, opts, undefined)
+  }
+
+  /** spawn, or with `resumeEvery` a chain of spawns behind one handle (executor/resume-every.ts). */
+  private start1 (cm: CompiledModule, opts: LaunchOptions, snapshot: InstanceSnapshot | undefined, transfer = false): Instance {
+    const first = this.spawn(cm, opts, snapshot, transfer)
+    const every = opts.resumeEvery
+    if (every == null || !(every > 0)) return first
+    const chain = new ResumeEveryInstance(first, every, (snap, avoid) => this.spawn(cm, { ...opts, instanceId: first.id, fs: undefined }, snap, true, avoid))
+    this.chains.set(first.id, chain)
+    void chain.wait().then(() => { if (this.chains.get(first.id) === chain) this.chains.delete(first.id) })
+    return chain
   }
 
   /**
@@ -146,10 +176,11 @@ export class Executor {
       const h = host as { abi: Record<string, any>, runtime: unknown }
       host = { ...h, abi: { ...h.abi, instanceId: id, random: { seed: opts.randomSeed ?? randomBytes(32), pos: 0n } } } as any
     }
-    return this.spawn(cm, { ...opts, instanceId: id }, { ...snapshot, host, instanceId: id, status: { state: 'running' } }, opts.transfer === true)
+    return this.start1(cm, { ...opts, instanceId: id }, { ...snapshot, host, instanceId: id, status: { state: 'running' } }, opts.transfer === true)
   }
 
-  private spawn (cm: CompiledModule, opts: LaunchOptions, snapshot: InstanceSnapshot | undefined, transfer = false): Instance {
+  /** `avoid`: a worker to pass over where another is as free (resumeEvery's cycles move to another thread). */
+  private spawn (cm: CompiledModule, opts: LaunchOptions, snapshot: InstanceSnapshot | undefined, transfer = false, avoid?: PooledWorker): Instance {
     if (this.pool == null) throw new NotStartedError()
     let entry = this.compiled.get(cm.compiledHash)
     if (entry == null) {
@@ -160,7 +191,7 @@ export class Executor {
     if (this.live.has(id)) throw new InstanceStateError(`instance ${id} is already running here`)
     const limits: RuntimeLimits = { ...DEFAULT_LIMITS, ...this.init.limits, ...opts.limits }
     const control = new SharedArrayBuffer(4)
-    const worker = this.pool.pick()
+    const worker = this.pickWorker(avoid)
     const spec: LaunchSpec = {
       id,
       module: entry.module,
@@ -180,7 +211,8 @@ export class Executor {
       compiledHash: cm.compiledHash,
       compilerId: cm.compilerId,
       peer: opts.peer != null,
-      tty: opts.tty
+      tty: opts.tty,
+      fs: snapshot == null ? opts.fs : undefined
     }
     const inst = new Instance(id, cm.moduleHash, worker, control, opts.peer)
     this.live.set(id, inst)
@@ -190,6 +222,19 @@ export class Executor {
     const whole = mem != null && mem.byteOffset === 0 && mem.byteLength === mem.buffer.byteLength
     worker.send({ type: 'launch', spec }, transfer && whole ? [mem.buffer as ArrayBuffer] : [])
     return inst
+  }
+
+  /**
+   * The pool's pick (fewest instances), with ties broken against `avoid`:
+   * the pool has no other choice to offer, so `avoid` counts one instance
+   * more while it picks. With one worker, that one.
+   */
+  private pickWorker (avoid?: PooledWorker): PooledWorker {
+    const pool = this.pool!
+    if (avoid == null || avoid.dead) return pool.pick()
+    const mark = `\0avoid:${randomUUID()}`
+    avoid.instances.add(mark)
+    try { return pool.pick() } finally { avoid.instances.delete(mark) }
   }
 
   private onMessage (w: PooledWorker, m: FromWorker): void {
@@ -206,7 +251,7 @@ export class Executor {
         this.live.delete(m.id)
         w.instances.delete(m.id)
         if (w.instances.size === 0) w.worker.unref()
-        inst.onExit(m.status)
+        inst.onExit(m.status, m.files)
         break
     }
   }

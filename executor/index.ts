@@ -15,6 +15,8 @@
  */
 export { Executor, DEFAULT_LIMITS, type ExecutorInit, type LaunchOptions } from './executor.js'
 export { Instance, type SnapshotResult } from './instance.js'
+export { ResumeEveryInstance, type ResumeCycle } from './resume-every.js'
+export type { FsImage } from './host/vfs/image.js'
 export * from './errors.js'
 export type * from './types.js'
 export type { RuntimeLimits } from './worker/messages.js'

@@ -7,6 +7,7 @@ import { PEER_ERR_FAILED, PEER_OK, type PeerRequest } from './host/services/peer
 import type { PooledWorker } from './pool.js'
 import { CTL_KILL, type SnapshotBase } from './worker/messages.js'
 import { InstanceStateError, SnapshotFailedError } from './errors.js'
+import type { FsImage } from './host/vfs/image.js'
 
 export interface SnapshotResult {
   snapshot: InstanceSnapshot
@@ -176,9 +177,18 @@ export class Instance extends EventEmitter<InstanceEvents> {
     for (const w of this.snapshotWaiters.splice(0)) w.reject(new SnapshotFailedError(error))
   }
 
+  /**
+   * The instance's filesystem tree as it ended (after wait() resolves);
+   * undefined when it was launched without one, is still running, or was
+   * suspended (its snapshot holds the tree then).
+   */
+  files (): FsImage | undefined { return this.finalFiles }
+  private finalFiles?: FsImage
+
   /** @internal */
-  onExit (status: InstanceStatus): void {
+  onExit (status: InstanceStatus, files?: FsImage): void {
     if (this.killTimer != null) clearTimeout(this.killTimer)
+    this.finalFiles = files
     this.status = status
     this.onSnapshotError(`instance ended: ${status.state}`)
     this.emit('exit', status)

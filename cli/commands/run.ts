@@ -5,11 +5,13 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { Executor, type Instance } from '../../executor/index.js'
+import { Executor, ResumeEveryInstance, type Instance } from '../../executor/index.js'
 import { snapshotFromBytes, snapshotToBytes } from '../../executor/snapshot/index.js'
 import { attach, describe, exit, exitCode } from '../io.js'
 import { cacheDir } from '../config.js'
 import { UsageError } from '../errors.js'
+import { FsBuilder, type FsImage } from '../../executor/host/vfs/image.js'
+import { loadHostDir, parseDirSpec, writeBack, type LoadedDir } from '../host-dir.js'
 
 export interface RunFlags {
   json: boolean
@@ -21,6 +23,12 @@ export interface RunFlags {
   cpuMs?: number
   outputBytes?: number
   stdin: boolean
+  /** --dir HOST[::GUEST][:ro] (run only). */
+  dirs?: string[]
+  /** --fs-mb: bytes of file data the instance may hold, in MiB. */
+  fsMb?: number
+  /** --resume-every <ms>: suspend and resume in another worker every so often (a testing aid). */
+  resumeEvery?: number
 }
 
 function limitsOf (f: RunFlags): Record<string, number> {
@@ -28,6 +36,7 @@ function limitsOf (f: RunFlags): Record<string, number> {
   if (f.memoryMb != null) l.memoryPages = Math.floor(f.memoryMb * 16)
   if (f.cpuMs != null) l.cpuTimeMs = f.cpuMs
   if (f.outputBytes != null) l.outputBytes = f.outputBytes
+  if (f.fsMb != null) l.fsBytes = Math.floor(f.fsMb * (1 << 20))
   return l
 }
 
@@ -48,8 +57,15 @@ export async function runCommand (file: string, args: string[], f: RunFlags): Pr
   const cm = await ex.compile(bytes, { entry: f.entry })
   // isatty() in the program answers as for a native program run here.
   const tty = { stdin: process.stdin.isTTY === true, stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true }
-  const inst = ex.launch(cm, { args: [basename(file), ...args], env: envOf(f), limits: limitsOf(f), tty })
-  await drive(ex, inst, bytes, f)
+  let dirs: { loaded: LoadedDir[], image: FsImage } | undefined
+  if (f.dirs != null && f.dirs.length > 0) {
+    const b = new FsBuilder()
+    const loaded: LoadedDir[] = []
+    for (const [i, d] of f.dirs.entries()) loaded.push(await loadHostDir(b, parseDirSpec(d), i))
+    dirs = { loaded, image: b.build() }
+  }
+  const inst = ex.launch(cm, { args: [basename(file), ...args], env: envOf(f), limits: limitsOf(f), tty, fs: dirs?.image, resumeEvery: f.resumeEvery })
+  await drive(ex, inst, bytes, f, dirs)
 }
 
 export async function resumeCommand (file: string, f: RunFlags): Promise<void> {
@@ -57,11 +73,12 @@ export async function resumeCommand (file: string, f: RunFlags): Promise<void> {
   if (moduleBytes == null) throw new UsageError(`${file} does not contain its module`)
   const ex = new Executor({ cacheDir: cacheDir() })
   await ex.start()
-  const inst = await ex.resume(snapshot, moduleBytes, { limits: limitsOf(f) })
+  if (f.dirs != null && f.dirs.length > 0) throw new UsageError('--dir is for run: a snapshot carries its own files')
+  const inst = await ex.resume(snapshot, moduleBytes, { limits: limitsOf(f), resumeEvery: f.resumeEvery })
   await drive(ex, inst, moduleBytes, f)
 }
 
-async function drive (ex: Executor, inst: Instance, moduleBytes: Uint8Array, f: RunFlags): Promise<void> {
+async function drive (ex: Executor, inst: Instance, moduleBytes: Uint8Array, f: RunFlags, dirs?: { loaded: LoadedDir[], image: FsImage }): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   let snapshotDone: Promise<void> | undefined
   if (f.suspendAfter != null) {
@@ -79,8 +96,14 @@ async function drive (ex: Executor, inst: Instance, moduleBytes: Uint8Array, f: 
   const status = await attach(inst, { stdin: f.stdin })
   if (timer != null) clearTimeout(timer)
   if (snapshotDone != null) await snapshotDone
-  if (f.json) process.stderr.write(JSON.stringify({ instance: inst.id, status }) + '\n')
+  if (f.json) process.stderr.write(JSON.stringify({ instance: inst.id, status, resumed: inst instanceof ResumeEveryInstance ? inst.cycles.length : undefined }) + '\n')
   else if (status.state === 'killed') process.stderr.write(`gate: ${describe(status)}\n`)
+  // A suspended instance's files are in its snapshot; an ended one's go back to the host dirs.
+  const files = inst.files()
+  if (dirs != null && status.state !== 'suspended') {
+    if (files == null) process.stderr.write('gate: --dir: the instance ended without its filesystem; nothing written back\n')
+    else for (const d of dirs.loaded) await writeBack(d, dirs.image, files)
+  }
   await ex.stop()
   exit(exitCode(status))
 }

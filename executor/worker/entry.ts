@@ -168,7 +168,9 @@ function wake (s: Slot): void {
 function finish (s: Slot, status: InstanceStatus): void {
   flush(s)
   drop(s)
-  post({ type: 'exit', id: s.rt.id, status })
+  let files
+  try { files = s.rt.host?.files() } catch {} // host is unset when init failed early
+  post({ type: 'exit', id: s.rt.id, status, files })
 }
 
 function drop (s: Slot): void {

@@ -102,7 +102,7 @@ export class InstanceRuntime implements HostRuntime {
       this.cpuNs = BigInt(snap.cpuTimeNs)
       this.outputBytes = snap.outputBytes
     } else {
-      this.host = new HostAbi({ args: spec.args, env: spec.env, instanceId: spec.id, principal: spec.principal, randomSeed: spec.randomSeed, services: spec.peer === true ? [...DEFAULT_SERVICES, 'peer'] : undefined, tty: spec.tty }, this)
+      this.host = new HostAbi({ args: spec.args, env: spec.env, instanceId: spec.id, principal: spec.principal, randomSeed: spec.randomSeed, services: spec.peer === true ? [...DEFAULT_SERVICES, 'peer'] : undefined, tty: spec.tty, fs: spec.fs, fsLimitBytes: spec.limits.fsBytes }, this)
     }
     const instance = new WebAssembly.Instance(spec.module, this.imports())
     this.ex = instance.exports as unknown as Exports

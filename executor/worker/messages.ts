@@ -4,6 +4,7 @@
  */
 import type { InstanceSnapshot, InstanceStatus } from '../types.js'
 import type { PeerRequest } from '../host/services/peer.js'
+import type { FsImage } from '../host/vfs/image.js'
 
 /** Control word bits in an instance's shared Int32Array[0]. */
 export const CTL_KILL = 2
@@ -35,6 +36,8 @@ export interface LaunchSpec {
   peer?: boolean
   /** Std streams that are a terminal on the user's side (fresh launches; snapshots keep their own). */
   tty?: { stdin?: boolean, stdout?: boolean, stderr?: boolean }
+  /** The preopened trees of a fresh launch (a restore takes its tree from the snapshot's host state). */
+  fs?: FsImage
 }
 
 export interface RuntimeLimits {
@@ -46,6 +49,8 @@ export interface RuntimeLimits {
   outputBytes: number
   /** Checks between calls to the host's interrupt. */
   quantum: number
+  /** Bytes of file data in the instance's filesystem (ENOSPC past it). */
+  fsBytes: number
 }
 
 export type ToWorker =
@@ -71,7 +76,8 @@ export type FromWorker =
   /** `changed`: with a base, the indices of the chunks that differed from it. */
   | { type: 'snapshot', id: string, snapshot: InstanceSnapshot, timing: { requestToStoppedMs: number, requestToCapturedMs: number }, changed?: number[] }
   | { type: 'snapshot-error', id: string, error: string }
-  | { type: 'exit', id: string, status: InstanceStatus }
+  /** `files`: the instance's final filesystem tree, when it was launched with one (not on suspend: the snapshot holds it). */
+  | { type: 'exit', id: string, status: InstanceStatus, files?: FsImage }
   | { type: 'peer-request', id: string, seq: number, req: PeerRequest }
   | { type: 'peer-names', id: string, names: string[], restored: boolean }
 
