@@ -124,7 +124,9 @@ export function fsFunctions (core: HostCore): Record<string, Fn> {
     const n = vfs().get(e.ino)
     if (n.type === 'dir') return fail(ERRNO.ISDIR, 'is a directory')
     if (n.type !== 'file') return fail(ERRNO.BADF, 'not a file')
-    if ((e.base & right) !== right) fail(e.ro && (right & RIGHTS_WRITING) !== 0n ? ERRNO.ROFS : ERRNO.NOTCAPABLE, 'fd lacks the right')
+    // not open for reading/writing: EBADF as POSIX has it; other rights: ENOTCAPABLE
+    const missing = right & ~e.base
+    if (missing !== 0n) fail((missing & (RIGHTS.FD_READ | RIGHTS.FD_WRITE)) !== 0n ? ERRNO.BADF : ERRNO.NOTCAPABLE, 'fd lacks the right')
     return { e, f: n }
   }
 
