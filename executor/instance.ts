@@ -9,6 +9,9 @@ import { CTL_KILL, type SnapshotBase } from './worker/messages.js'
 import { InstanceStateError, SnapshotFailedError } from './errors.js'
 import type { FsImage } from './host/vfs/image.js'
 
+/** Client input is sent to the worker in pieces of up to this many bytes (see Instance.write). */
+const INPUT_BATCH = 1024 * 1024
+
 export interface SnapshotResult {
   snapshot: InstanceSnapshot
   /**
@@ -55,6 +58,10 @@ export class Instance extends EventEmitter<InstanceEvents> {
   private resolveExit!: (s: InstanceStatus) => void
   private readonly snapshotWaiters: Array<{ resolve: (r: SnapshotResult) => void, reject: (e: Error) => void, at: number }> = []
   private killTimer?: NodeJS.Timeout
+  /** Input not yet sent to the worker: inBuf[0, inLen). */
+  private inBuf?: Uint8Array
+  private inLen = 0
+  private inFlush?: NodeJS.Immediate
 
   /** Names registered by the program's peer service. */
   peerNames: string[] = []
@@ -71,15 +78,44 @@ export class Instance extends EventEmitter<InstanceEvents> {
     this.exited = new Promise(resolve => { this.resolveExit = resolve })
   }
 
-  /** Client input: WASI stdin and the origin service's stream. */
+  /**
+   * Client input: WASI stdin and the origin service's stream. Copied here
+   * (the caller may reuse `data`) into a batch that goes to the worker as
+   * one transferred buffer at the end of this event-loop turn, or at once
+   * when it reaches INPUT_BATCH: many small writes cost the worker one
+   * message, and nothing is copied again on the way.
+   */
   write (data: Uint8Array): void {
-    if (this.status.state !== 'running') return
-    this.worker.send({ type: 'input', id: this.id, data })
+    if (this.status.state !== 'running' || data.byteLength === 0) return
+    const need = this.inLen + data.byteLength
+    if (this.inBuf == null || need > this.inBuf.byteLength) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(need, Math.min(INPUT_BATCH, 2 * (this.inBuf?.byteLength ?? 0)), 64 * 1024))
+      if (this.inBuf != null) grown.set(this.inBuf.subarray(0, this.inLen))
+      this.inBuf = grown
+    }
+    this.inBuf.set(data, this.inLen)
+    this.inLen = need
+    if (need >= INPUT_BATCH) this.flushInput()
+    else this.inFlush ??= setImmediate(() => { this.flushInput() })
+  }
+
+  /** Send batched input now (before anything that must come after it). */
+  private flushInput (): void {
+    if (this.inFlush != null) { clearImmediate(this.inFlush); this.inFlush = undefined }
+    const buf = this.inBuf
+    if (buf == null || this.inLen === 0) return
+    // a batch far from full (interactive input) goes as an exact copy, not
+    // as most of a mostly unused buffer
+    const data = this.inLen < buf.byteLength / 2 ? new Uint8Array(buf.subarray(0, this.inLen)) : buf.subarray(0, this.inLen)
+    this.inBuf = undefined
+    this.inLen = 0
+    if (this.status.state === 'running') this.worker.send({ type: 'input', id: this.id, data }, [data.buffer as ArrayBuffer])
   }
 
   /** End of client input. */
   end (): void {
     if (this.status.state !== 'running') return
+    this.flushInput()
     this.worker.send({ type: 'input-end', id: this.id })
   }
 
@@ -95,6 +131,7 @@ export class Instance extends EventEmitter<InstanceEvents> {
     })
     const base = opts.base
     const whole = base != null && base.memory.byteOffset === 0 && base.memory.byteLength === base.memory.buffer.byteLength
+    this.flushInput() // input written before the request is in the snapshot
     this.worker.send({ type: 'snapshot', id: this.id, then: opts.then ?? 'continue', base: whole ? base : undefined, sentAt: performance.timeOrigin + performance.now() }, whole ? [base.memory.buffer as ArrayBuffer] : [])
     return await p
   }

@@ -30,6 +30,8 @@ interface Slot {
   out: Array<{ fd: 1 | 2, data: Uint8Array }>
   outBytes: number
   outSince: number
+  /** Batched output is due (size or age): sent at the next output call or interrupt. */
+  due: boolean
 }
 
 const slots = new Map<string, Slot>()
@@ -40,36 +42,50 @@ function post (msg: FromWorker, transfer: Transferable[] = []): void {
   port!.postMessage(msg, transfer as any)
 }
 
+/**
+ * Send the slot's batched output, one message per run of the same fd, in
+ * order. A run of one chunk that owns its whole ArrayBuffer (fd_write's
+ * gather copy: large writes arrive that way) is transferred as it is;
+ * smaller runs are joined into one new buffer, which is transferred.
+ */
 function flush (s: Slot): void {
-  let fd: 1 | 2 | undefined
-  let parts: Uint8Array[] = []
-  const send = (): void => {
-    if (fd === undefined || parts.length === 0) return
-    const total = parts.reduce((a, b) => a + b.byteLength, 0)
-    const data = new Uint8Array(total)
-    let o = 0
-    for (const p of parts) { data.set(p, o); o += p.byteLength }
-    post({ type: 'output', id: s.rt.id, fd, data }, [data.buffer])
-    parts = []
-  }
-  for (const o of s.out) {
-    if (o.fd !== fd) { send(); fd = o.fd }
-    parts.push(o.data)
-  }
-  send()
+  const out = s.out
+  s.due = false
+  if (out.length === 0) return
   s.out = []
   s.outBytes = 0
+  for (let i = 0; i < out.length;) {
+    const fd = out[i].fd
+    let j = i + 1
+    let total = out[i].data.byteLength
+    while (j < out.length && out[j].fd === fd) total += out[j++].data.byteLength
+    let data = out[i].data
+    if (j - i > 1 || !ownsBuffer(data)) {
+      data = new Uint8Array(total)
+      for (let o = 0, k = i; k < j; k++) { data.set(out[k].data, o); o += out[k].data.byteLength }
+    }
+    post({ type: 'output', id: s.rt.id, fd, data }, [data.buffer])
+    i = j
+  }
 }
+
+const ownsBuffer = (d: Uint8Array): boolean =>
+  d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && d.buffer instanceof ArrayBuffer
 
 function launch (msg: Extract<ToWorker, { type: 'launch' }>): void {
   const spec = msg.spec
-  const slot: Slot = { rt: undefined as unknown as InstanceRuntime, state: 'runnable', out: [], outBytes: 0, outSince: 0 }
+  const slot: Slot = { rt: undefined as unknown as InstanceRuntime, state: 'runnable', out: [], outBytes: 0, outSince: 0, due: false }
   slot.rt = new InstanceRuntime(spec, {
     output: (fd, data) => {
-      if (slot.out.length === 0) slot.outSince = performance.now()
-      slot.out.push({ fd, data: data.slice() })
+      // `data` is ours once the import returns (RuntimeHooks.output): it is
+      // kept, not copied, so it is sent from the next output call, the
+      // next interrupt, or when the instance yields, waits or ends.
+      if (slot.due) flush(slot)
+      const now = performance.now()
+      if (slot.out.length === 0) slot.outSince = now
+      slot.out.push({ fd, data })
       slot.outBytes += data.byteLength
-      if (slot.outBytes >= OUTPUT_BATCH || performance.now() - slot.outSince >= OUTPUT_DELAY_MS) flush(slot)
+      if (slot.outBytes >= OUTPUT_BATCH || now - slot.outSince >= OUTPUT_DELAY_MS) slot.due = true
     },
     peer: {
       request: (seq, req) => { post({ type: 'peer-request', id: spec.id, seq, req }) },
@@ -77,7 +93,7 @@ function launch (msg: Extract<ToWorker, { type: 'launch' }>): void {
     },
     shouldYield: (sliceMs) => {
       // called at every interrupt: also the place to send output that waits
-      if (slot.out.length > 0 && performance.now() - slot.outSince >= OUTPUT_DELAY_MS) flush(slot)
+      if (slot.out.length > 0 && (slot.due || performance.now() - slot.outSince >= OUTPUT_DELAY_MS)) flush(slot)
       return Atomics.load(mailbox, 0) !== 0 || (runQueue.length > 0 && sliceMs >= TIME_SLICE_MS)
     }
   })

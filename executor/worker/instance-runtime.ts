@@ -39,6 +39,13 @@ export type SliceOutcome =
   | { kind: 'done', status: InstanceStatus }
 
 export interface RuntimeHooks {
+  /**
+   * Program output, already counted against the limit. Once the import
+   * that wrote it returns, `data` is the hook's (it batches it and may
+   * transfer its buffer, which detaches it): the host hands over fresh
+   * bytes (fd_write's gather copy) and may read them only until it
+   * returns; output() copies anything that is a view of linear memory.
+   */
   output: (fd: 1 | 2, data: Uint8Array) => void
   /** Should a running instance give the thread up (messages queued, others runnable)? */
   shouldYield: (sliceMs: number) => boolean
@@ -147,7 +154,7 @@ export class InstanceRuntime implements HostRuntime {
     this.outputBytes += data.byteLength
     const lim = this.spec.limits.outputBytes
     if (lim > 0 && this.outputBytes > lim) throw new KillSignal('OUTPUT_LIMIT', `output exceeded ${lim} bytes`)
-    this.hooks.output(fd, data)
+    this.hooks.output(fd, data.buffer === this.mem.buffer ? data.slice() : data)
   }
 
   monotonicNs (): bigint { return this.monoBase + (process.hrtime.bigint() - this.monoStart) }
