@@ -34,6 +34,7 @@ function filetypeOf (n: Node): number {
 
 function nlinkOf (core: HostCore, n: Node): bigint {
   if (n.type !== 'dir') return BigInt(n.nlink)
+  if (n.parent === -1) return 0n // removed while open
   let subdirs = 0
   for (const e of n.entries.values()) if (core.vfs.nodes.get(e.ino)?.type === 'dir') subdirs++
   return BigInt(2 + subdirs)
@@ -116,13 +117,13 @@ export function fsFunctions (core: HostCore): Record<string, Fn> {
     if ((e.base & right) !== right) fail(e.ro && (right & RIGHTS_WRITING) !== 0n ? ERRNO.ROFS : ERRNO.NOTCAPABLE, 'fd lacks the right')
     return { e, d: n }
   }
-  /** A regular-file fd with `right`: EISDIR for a directory. */
-  const fileFd = (fd: number, right: bigint): { e: NodeFd, f: FileNode } => {
+  /** A regular-file fd with `right`; `onDir` for a directory (read: EISDIR, write: EBADF, truncate: EINVAL, as Linux). */
+  const fileFd = (fd: number, right: bigint, onDir: number = ERRNO.ISDIR): { e: NodeFd, f: FileNode } => {
     const e = core.fds.get(fd)
     if (e == null) return fail(ERRNO.BADF, 'bad fd')
     if (e.kind !== 'node') return fail(ERRNO.SPIPE, 'not a file')
     const n = vfs().get(e.ino)
-    if (n.type === 'dir') return fail(ERRNO.ISDIR, 'is a directory')
+    if (n.type === 'dir') return fail(onDir, 'is a directory')
     if (n.type !== 'file') return fail(ERRNO.BADF, 'not a file')
     // not open for reading/writing: EBADF as POSIX has it; other rights: ENOTCAPABLE
     const missing = right & ~e.base
@@ -182,7 +183,7 @@ export function fsFunctions (core: HostCore): Record<string, Fn> {
       return ERRNO.SUCCESS
     },
     fd_write: (fd: number, iovPtr: number, iovCnt: number, nwrittenPtr: number) => {
-      const { e, f } = fileFd(fd, RIGHTS.FD_WRITE)
+      const { e, f } = fileFd(fd, RIGHTS.FD_WRITE, ERRNO.BADF)
       const m = core.mem()
       const iovs = m.iovecs(u32(iovPtr), u32(iovCnt))
       m.check(u32(nwrittenPtr), 4)
@@ -194,7 +195,7 @@ export function fsFunctions (core: HostCore): Record<string, Fn> {
     },
     // As Linux: pwrite on an O_APPEND fd appends, whatever the offset.
     fd_pwrite: (fd: number, iovPtr: number, iovCnt: number, offset: bigint, nwrittenPtr: number) => {
-      const { e, f } = fileFd(fd, RIGHTS.FD_WRITE | RIGHTS.FD_SEEK)
+      const { e, f } = fileFd(fd, RIGHTS.FD_WRITE | RIGHTS.FD_SEEK, ERRNO.BADF)
       const m = core.mem()
       const iovs = m.iovecs(u32(iovPtr), u32(iovCnt))
       m.check(u32(nwrittenPtr), 4)
@@ -265,7 +266,7 @@ export function fsFunctions (core: HostCore): Record<string, Fn> {
       return ERRNO.SUCCESS
     },
     fd_filestat_set_size: (fd: number, size: bigint) => {
-      const { f } = fileFd(fd, RIGHTS.FD_FILESTAT_SET_SIZE)
+      const { f } = fileFd(fd, RIGHTS.FD_FILESTAT_SET_SIZE, ERRNO.INVAL)
       const s = BigInt.asIntN(64, size)
       if (s < 0n) return ERRNO.INVAL
       if (s > BigInt(Number.MAX_SAFE_INTEGER)) return ERRNO.FBIG
@@ -348,9 +349,14 @@ export function fsFunctions (core: HostCore): Record<string, Fn> {
       const want = BigInt.asUintN(64, base)
       const wantInh = BigInt.asUintN(64, inheriting)
       if ((oflags & ~0xf) !== 0 || (fdflags & ~0x1f) !== 0) return ERRNO.INVAL
-      const follow = (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0
-      const r = vfs().resolve(dir.ino, path, follow)
+      const creat = (oflags & OFLAGS.CREAT) !== 0
+      const excl = creat && (oflags & OFLAGS.EXCL) !== 0
+      // O_CREAT|O_EXCL never follows the final symlink (POSIX): a dangling one is EEXIST
+      const follow = (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0 && !excl
+      const r = vfs().resolve(dir.ino, path, excl ? 'never' : follow)
       let node = r.node
+      // O_CREAT with a trailing slash, or on a directory: EISDIR (Linux)
+      if (creat && !excl && (r.slash || node?.type === 'dir')) return ERRNO.ISDIR
       const writing = (want & (RIGHTS.FD_WRITE | RIGHTS.FD_ALLOCATE | RIGHTS.FD_FILESTAT_SET_SIZE)) !== 0n ||
         (fdflags & FDFLAGS.APPEND) !== 0 || (oflags & OFLAGS.TRUNC) !== 0
       if (node == null) {
@@ -360,8 +366,8 @@ export function fsFunctions (core: HostCore): Record<string, Fn> {
         if ((dir.base & RIGHTS.PATH_CREATE_FILE) === 0n) return ERRNO.NOTCAPABLE
         node = vfs().createFile(r.dir, r.name)
       } else {
-        if ((oflags & OFLAGS.CREAT) !== 0 && (oflags & OFLAGS.EXCL) !== 0) return ERRNO.EXIST
-        if (node.type === 'symlink') return ERRNO.LOOP
+        if (excl) return ERRNO.EXIST
+        if (node.type === 'symlink') return (oflags & OFLAGS.DIRECTORY) !== 0 ? ERRNO.NOTDIR : ERRNO.LOOP
         if ((r.slash || (oflags & OFLAGS.DIRECTORY) !== 0) && node.type !== 'dir') return ERRNO.NOTDIR
         if (node.type === 'dir' && writing) return ERRNO.ISDIR
         if (writing && dir.ro) return ERRNO.ROFS

@@ -28,6 +28,11 @@ const PAGE = 65536
  */
 const REENTER_AT_MS = [40, 160, 640, 2560]
 
+/** Does the module speak Gate's own ABI (then it gets Gate's environment variables)? */
+function importsGate (module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some(i => canonicalImport(i.module, i.name)?.startsWith('gate.') === true)
+}
+
 /** Thrown from `interrupt` to end the instance (kill request or a limit). */
 class KillSignal extends Error {
   constructor (readonly cause: InstanceCause, message: string) { super(message); this.name = 'KillSignal' }
@@ -109,7 +114,7 @@ export class InstanceRuntime implements HostRuntime {
       this.cpuNs = BigInt(snap.cpuTimeNs)
       this.outputBytes = snap.outputBytes
     } else {
-      this.host = new HostAbi({ args: spec.args, env: spec.env, instanceId: spec.id, principal: spec.principal, randomSeed: spec.randomSeed, services: spec.peer === true ? [...DEFAULT_SERVICES, 'peer'] : undefined, tty: spec.tty, fs: spec.fs, fsLimitBytes: spec.limits.fsBytes }, this)
+      this.host = new HostAbi({ args: spec.args, env: spec.env, instanceId: spec.id, principal: spec.principal, randomSeed: spec.randomSeed, services: spec.peer === true ? [...DEFAULT_SERVICES, 'peer'] : undefined, tty: spec.tty, fs: spec.fs, fsLimitBytes: spec.limits.fsBytes, gateEnv: importsGate(spec.module) }, this)
     }
     const instance = new WebAssembly.Instance(spec.module, this.imports())
     this.ex = instance.exports as unknown as Exports

@@ -279,3 +279,24 @@ t.test('a read-only preopen: writes are EROFS, reads work', async t => {
   t.equal(dec.decode(d.read(r.fd).data), 'read me')
   t.equal(d.write(r.fd, 'x').errno, ERRNO.BADF, 'opened without write rights: EBADF as POSIX')
 })
+
+t.test('set_times: values, *_NOW (the realtime clock), omitted fields kept, both flags for one field EINVAL', async t => {
+  const d = setup(sample())
+  const { fd } = d.open('top.txt')
+  const stat = (): [bigint, bigint] => { t.equal(d.f['wasi.fd_filestat_get'](fd, 200), 0); return [d.dv().getBigUint64(240, true), d.dv().getBigUint64(248, true)] }
+  t.equal(d.f['wasi.fd_filestat_set_times'](fd, 5n, 7n, 1 | 4), 0)
+  t.same(stat(), [5n, 7n])
+  t.equal(d.f['wasi.fd_filestat_set_times'](fd, 9n, 0n, 1), 0, 'atim only')
+  t.same(stat(), [9n, 7n], 'mtim kept')
+  const now = d.rt.realtimeNs()
+  t.equal(d.f['wasi.fd_filestat_set_times'](fd, 0n, 0n, 2 | 8), 0, 'both now')
+  const [a, m] = stat()
+  t.ok(a >= now && m >= now && m < now + 10_000_000_000n, 'now is the realtime clock')
+  t.equal(d.f['wasi.fd_filestat_set_times'](fd, 1n, 1n, 1 | 2), ERRNO.INVAL)
+  t.equal(d.f['wasi.fd_filestat_set_times'](fd, 1n, 1n, 4 | 8), ERRNO.INVAL)
+  const n = d.mem().set(enc.encode('sub/a.txt'), 1 << 16)
+  void n
+  t.equal(d.f['wasi.path_filestat_set_times'](3, 0, 1 << 16, 9, 11n, 13n, 1 | 4), 0, 'the path form')
+  t.equal(d.f['wasi.path_filestat_get'](3, 0, 1 << 16, 9, 200), 0)
+  t.same([d.dv().getBigUint64(240, true), d.dv().getBigUint64(248, true)], [11n, 13n])
+})

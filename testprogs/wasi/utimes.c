@@ -19,14 +19,10 @@ int main (void) {
   printf("mtime recent: %s\n", st.st_mtim.tv_sec >= time(NULL) - 600 && st.st_mtim.tv_sec <= time(NULL) + 600 ? "ok" : "no");
   struct timespec omit[2] = { { 0, UTIME_OMIT }, { 1400000000, 0 } };
   CHK("futimens omit atime", futimens(fd, omit));
-  struct timespec om2[2] = { { 5, 0 }, { 0, UTIME_OMIT } };
-  CHK("futimens omit mtime", futimens(fd, om2));
-  fstat(fd, &st);
-  printf("mtime kept with OMIT: %s\n", st.st_mtim.tv_sec == 1400000000 ? "ok" : "WRONG");
-  struct timespec now[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
-  CHK("futimens now", futimens(fd, now));
-  fstat(fd, &st);
-  printf("UTIME_NOW recent: %s\n", st.st_mtim.tv_sec >= time(NULL) - 600 ? "ok" : "no");
+  /* Not compared: Debian bookworm's wasi-libc futimens() answers EINVAL for
+     {value, UTIME_OMIT} and {UTIME_NOW, UTIME_NOW} before calling the host, and
+     utimes(path, NULL) passes zero times; the raw fd_/path_filestat_set_times
+     calls with *_NOW flags work (test/host/vfs.test.ts checks them). */
   close(fd);
   struct timespec t3[2] = { { 1500000000, 0 }, { 1600000000, 0 } };
   CHK("utimensat dir", utimensat(AT_FDCWD, "work/sub", t3, 0));
@@ -41,9 +37,6 @@ int main (void) {
   stat("work/a.txt", &st);
   printf("target set via link: %s\n", st.st_mtim.tv_sec == 1600000000 ? "ok" : "WRONG");
   CHK("utimes missing", utimes("work/missing", tv));
-  CHK("utimes NULL (now)", utimes("work/empty", NULL));
-  stat("work/empty", &st);
-  printf("NULL sets now: %s\n", st.st_mtim.tv_sec >= time(NULL) - 600 ? "ok" : "no");
   struct stat s0; stat("work/sub", &s0);
   close(open("work/sub/new", O_WRONLY | O_CREAT, 0644));
   stat("work/sub", &st);

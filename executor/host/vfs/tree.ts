@@ -105,9 +105,10 @@ export class Vfs {
 
   /**
    * Resolve `path` from directory `base`. Intermediate symlinks are always
-   * followed; the final one only with `follow` (or when the path ends in '/').
+   * followed; the final one only with `follow` (or when the path ends in
+   * '/', unless follow is 'never': rmdir("link/") is ENOTDIR on Linux).
    */
-  resolve (base: number, path: string, follow: boolean): Resolved {
+  resolve (base: number, path: string, follow: boolean | 'never'): Resolved {
     if (path.length === 0) fail(ERRNO.NOENT, 'empty path')
     if (path.includes('\0')) fail(ERRNO.INVAL, 'NUL in path')
     if (path.startsWith('/')) fail(ERRNO.NOTCAPABLE, 'absolute path')
@@ -126,7 +127,7 @@ export class Vfs {
       if (name === '..') {
         if (stack.length === 1) fail(ERRNO.NOTCAPABLE, 'path leaves its directory')
         stack.pop()
-        if (last) { const d = stack[stack.length - 1]; return { dir: d, name: '.', node: d, slash } }
+        if (last) { const d = stack[stack.length - 1]; return { dir: d, name: '..', node: d, slash } }
         continue
       }
       if (Buffer.byteLength(name) > NAME_MAX) fail(ERRNO.NAMETOOLONG, 'file name too long')
@@ -136,7 +137,7 @@ export class Vfs {
         if (last) return { dir: top, name, slash }
         return fail(ERRNO.NOENT, 'no such file or directory')
       }
-      if (node.type === 'symlink' && (!last || follow || slash)) {
+      if (node.type === 'symlink' && (!last || follow === true || (slash && follow !== 'never'))) {
         if (++links > SYMLOOP_MAX) fail(ERRNO.LOOP, 'too many symlinks')
         if (node.target.startsWith('/')) fail(ERRNO.NOTCAPABLE, 'absolute symlink')
         if (node.target.length === 0) fail(ERRNO.NOENT, 'empty symlink')
@@ -167,6 +168,11 @@ export class Vfs {
     return r
   }
 
+  /** Nothing can be created in a directory removed while open (Linux: ENOENT). */
+  private alive (d: DirNode): void {
+    if (d.parent === -1) fail(ERRNO.NOENT, 'the directory was removed')
+  }
+
   private link (d: DirNode, name: string, ino: number): void {
     d.entries.set(name, { ino, cookie: d.nextCookie++ })
     this.touchDir(d)
@@ -180,6 +186,7 @@ export class Vfs {
   // ---------------------------------------------------------------- operations
 
   createFile (d: DirNode, name: string): FileNode {
+    this.alive(d)
     const f = this.add(ino => ({ ino, type: 'file' as const, nlink: 1, data: new FileData(), times: this.times() }))
     this.link(d, name, f.ino)
     return f
@@ -187,6 +194,7 @@ export class Vfs {
 
   mkdir (base: number, path: string): void {
     const r = this.forNew(base, path)
+    this.alive(r.dir)
     const d = this.add(ino => ({ ino, type: 'dir' as const, parent: r.dir.ino, entries: new Map(), nextCookie: 2, times: this.times() }))
     this.link(r.dir, r.name, d.ino)
   }
@@ -199,6 +207,7 @@ export class Vfs {
     if (Buffer.byteLength(target) > PATH_MAX) fail(ERRNO.NAMETOOLONG, 'symlink target too long')
     const r = this.forNew(base, path)
     if (r.slash) fail(ERRNO.NOENT, 'trailing slash on a new symlink')
+    this.alive(r.dir)
     this.charge(Buffer.byteLength(target))
     const l = this.add(ino => ({ ino, type: 'symlink' as const, nlink: 1, target, times: this.times() }))
     this.link(r.dir, r.name, l.ino)
@@ -210,6 +219,7 @@ export class Vfs {
     const r = this.resolve(newBase, newPath, false)
     if (r.node != null) fail(ERRNO.EXIST, 'file exists')
     if (r.slash) fail(ERRNO.NOENT, 'trailing slash on a new link')
+    this.alive(r.dir)
     src.nlink++
     src.times[2] = this.clock()
     this.link(r.dir, r.name, src.ino)
@@ -228,11 +238,12 @@ export class Vfs {
   }
 
   rmdir (base: number, path: string): void {
-    const r = this.resolve(base, path, false)
+    const r = this.resolve(base, path, 'never')
     if (r.node == null) fail(ERRNO.NOENT, 'no such file or directory')
     const n = r.node as Node
     if (n.type !== 'dir') fail(ERRNO.NOTDIR, 'not a directory')
-    if (r.name === '.') fail(n.ino === base ? ERRNO.INVAL : ERRNO.NOTEMPTY, 'cannot remove "." or ".."')
+    if (r.name === '.') fail(ERRNO.INVAL, 'cannot remove "."')
+    if (r.name === '..') fail(ERRNO.NOTEMPTY, 'cannot remove ".."')
     if ((n as DirNode).entries.size > 0) fail(ERRNO.NOTEMPTY, 'directory not empty')
     this.unlinkName(r.dir, r.name);
     (n as DirNode).parent = -1
@@ -243,12 +254,13 @@ export class Vfs {
     const from = this.resolve(oldBase, oldPath, false)
     if (from.node == null) fail(ERRNO.NOENT, 'no such file or directory')
     const src = from.node as Node
-    if (from.name === '.') fail(ERRNO.BUSY, 'cannot rename "." or ".."')
+    if (from.name === '.' || from.name === '..') fail(ERRNO.BUSY, 'cannot rename "." or ".."')
     if (from.slash && src.type !== 'dir') fail(ERRNO.NOTDIR, 'not a directory')
     const to = this.resolve(newBase, newPath, false)
-    if (to.name === '.') fail(to.node === src ? ERRNO.INVAL : ERRNO.BUSY, 'cannot rename onto "." or ".."')
+    if (to.name === '.' || to.name === '..') fail(to.node === src ? ERRNO.INVAL : ERRNO.BUSY, 'cannot rename onto "." or ".."')
     if (to.slash && src.type !== 'dir') fail(to.node == null ? ERRNO.NOTDIR : (to.node.type === 'dir' ? ERRNO.ISDIR : ERRNO.NOTDIR), 'not a directory')
     const dst = to.node
+    this.alive(to.dir)
     if (src.type === 'dir') {
       // not into itself or below
       for (let d: DirNode | undefined = to.dir; d != null; d = d.parent === d.ino ? undefined : this.nodes.get(d.parent) as DirNode | undefined) {
