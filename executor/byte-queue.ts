@@ -39,6 +39,20 @@ export class ByteQueue {
     return out
   }
 
+  /** Move up to dst.byteLength bytes from the front into `dst`; returns the count. */
+  takeInto (dst: Uint8Array): number {
+    let o = 0
+    while (o < dst.byteLength && this.chunks.length > 0) {
+      const c = this.chunks[0]
+      const k = Math.min(c.byteLength, dst.byteLength - o)
+      dst.set(k === c.byteLength ? c : c.subarray(0, k), o)
+      o += k
+      if (k === c.byteLength) this.chunks.shift(); else this.chunks[0] = c.subarray(k)
+    }
+    this.bytes -= o
+    return o
+  }
+
   /** A copy of every queued byte; the queue is left as it is. */
   copy (): Uint8Array {
     const out = new Uint8Array(this.bytes)

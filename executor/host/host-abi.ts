@@ -67,7 +67,7 @@ export class HostAbi {
     this.functions = wrapAll(this.core, { ...wasiFunctions(this.core), ...gateFunctions(this.core) })
   }
 
-  /** Client input: stdin of `gate run`, and the origin service's stream. */
+  /** Client input: stdin of `gate run`, and the origin service's stream. `data` is kept, not copied. */
   pushInput (data: Uint8Array): void { this.core.input.push(data) }
   endInput (): void { this.core.input.end() }
 

@@ -10,9 +10,10 @@ export class InputBuffer {
   private readonly queue = new ByteQueue()
   private closed = false
 
+  /** Queue `data`: kept, not copied (the caller gives it up: the worker's input messages are transferred buffers). */
   push (data: Uint8Array): void {
     if (this.closed) return
-    this.queue.push(data.slice())
+    this.queue.push(data)
   }
 
   end (): void { this.closed = true }
@@ -27,6 +28,9 @@ export class InputBuffer {
   /** Remove and return up to `max` bytes (may be a view of the buffer's own copy). */
   take (max: number): Uint8Array { return this.queue.take(max) }
 
+  /** Move buffered bytes straight into `dst` (a program's read buffer); returns the count. */
+  takeInto (dst: Uint8Array): number { return this.queue.takeInto(dst) }
+
   save (): HostStateValue {
     return { data: this.queue.copy(), ended: this.closed }
   }
@@ -34,7 +38,7 @@ export class InputBuffer {
   static restore (v: HostStateValue | undefined): InputBuffer {
     const o = obj(v, 'input')
     const b = new InputBuffer()
-    b.push(bytes(o.data, 'input.data'))
+    b.push(bytes(o.data, 'input.data').slice())
     b.closed = bool(o.ended, 'input.ended')
     return b
   }

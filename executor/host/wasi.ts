@@ -88,18 +88,24 @@ export function wasiFunctions (core: HostCore): Record<string, Fn> {
       const iovs = m.iovecs(u32(iovPtr), u32(iovCnt))
       m.check(u32(nreadPtr), 4)
       const want = totalLength(iovs)
-      let data: Uint8Array
       if (e.kind === 'stream') {
         if (want > 0 && !core.input.readable) {
           if ((e.flags & FDFLAGS.NONBLOCK) !== 0) return ERRNO.AGAIN
           core.wait({ input: true }); return ERRNO.SUCCESS
         }
         core.done()
-        data = core.input.take(want)
-      } else {
-        data = core.gate.read(want)
-        if (data.byteLength === 0 && want > 0) return ERRNO.AGAIN
+        // straight from the queued chunks into the program's buffers
+        let n = 0
+        for (const v of iovs) {
+          const k = core.input.takeInto(m.u8.subarray(v.ptr, v.ptr + v.len))
+          n += k
+          if (k < v.len) break
+        }
+        m.setU32(u32(nreadPtr), n)
+        return ERRNO.SUCCESS
       }
+      const data = core.gate.read(want)
+      if (data.byteLength === 0 && want > 0) return ERRNO.AGAIN
       m.scatter(iovs, data)
       m.setU32(u32(nreadPtr), data.byteLength)
       return ERRNO.SUCCESS
