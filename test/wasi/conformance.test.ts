@@ -13,6 +13,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, re
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, tempDir } from '../helpers.js'
+import { compileC } from '../host/harness.js'
 
 t.setTimeout(1_800_000)
 
@@ -151,6 +152,31 @@ async function pool<A, B> (items: A[], limit: number, f: (a: A) => Promise<B>): 
 const progs = buildAll()
 const natives = new Map<string, Ran>()
 const modes = (process.env.GATE_WASI_MODES ?? 'plain,resume').split(',') as Array<'plain' | 'resume'>
+
+// One or more tests per preview1 call: each is imported by a program of this
+// suite or of test/host/progs, or called directly by name in test/host/*.test.ts.
+const PREVIEW1 = ['args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_res_get', 'clock_time_get', 'fd_advise',
+  'fd_allocate', 'fd_close', 'fd_datasync', 'fd_fdstat_get', 'fd_fdstat_set_flags', 'fd_fdstat_set_rights', 'fd_filestat_get',
+  'fd_filestat_set_size', 'fd_filestat_set_times', 'fd_pread', 'fd_prestat_get', 'fd_prestat_dir_name', 'fd_pwrite', 'fd_read',
+  'fd_readdir', 'fd_renumber', 'fd_seek', 'fd_sync', 'fd_tell', 'fd_write', 'path_create_directory', 'path_filestat_get',
+  'path_filestat_set_times', 'path_link', 'path_open', 'path_readlink', 'path_remove_directory', 'path_rename', 'path_symlink',
+  'path_unlink_file', 'poll_oneoff', 'proc_exit', 'proc_raise', 'sched_yield', 'random_get', 'sock_accept', 'sock_recv', 'sock_send',
+  'sock_shutdown']
+
+t.test('every preview1 call is exercised by some test', async t => {
+  if (process.env.GATE_WASI_ONLY != null) { t.comment('GATE_WASI_ONLY: not all programs built, coverage not checked'); return }
+  const seen = new Set<string>()
+  for (const p of progs) {
+    for (const i of WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(p.wasm)))) if (i.module === 'wasi_snapshot_preview1') seen.add(i.name)
+  }
+  const hostProgs = join(ROOT, 'test/host/progs')
+  const hostTests = join(ROOT, 'test/host')
+  const direct = readdirSync(hostTests).filter(f => f.endsWith('.test.ts')).map(f => readFileSync(join(hostTests, f), 'utf8')).join('\n')
+  for (const f of readdirSync(hostProgs).filter(f => f.endsWith('.c'))) {
+    for (const i of WebAssembly.Module.imports(new WebAssembly.Module(compileC(f.slice(0, -2)) as Uint8Array<ArrayBuffer>))) if (i.module === 'wasi_snapshot_preview1') seen.add(i.name)
+  }
+  for (const name of PREVIEW1) t.ok(seen.has(name) || direct.includes(`wasi.${name}'`), name)
+})
 
 t.test('native runs: every program exits 0 and prints results', async t => {
   const rs = await pool(progs, CONCURRENCY, runNative)
