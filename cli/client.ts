@@ -72,6 +72,18 @@ export class ControlClient {
     yield * readFramesOf(res as AsyncIterable<Uint8Array>)
   }
 
+  /** A request whose answer is a byte stream (e.g. a CAR); an error status throws. */
+  async * bytes (method: string, path: string, query: Record<string, string | string[] | undefined> = {}): AsyncGenerator<Uint8Array> {
+    const res = await this.send(method, path, query)
+    if ((res.statusCode ?? 500) >= 400) {
+      const text = (await readAll(res)).toString()
+      let parsed: any = {}
+      try { parsed = JSON.parse(text) } catch {}
+      throw new ApiError(res.statusCode ?? 0, parsed.code ?? 'ERROR', parsed.error ?? text)
+    }
+    for await (const c of res) yield new Uint8Array(c as Buffer)
+  }
+
   private async send (method: string, path: string, query: Record<string, string | string[] | undefined>, body?: Uint8Array | AsyncIterable<Uint8Array>): Promise<IncomingMessage> {
     const socketPath = this.info.url.startsWith(UNIX_URL_PREFIX) ? this.info.url.slice(UNIX_URL_PREFIX.length) : undefined
     const u = new URL(API_PREFIX + path, socketPath != null ? 'http://localhost' : this.info.url)

@@ -51,7 +51,7 @@ import { NodeStateError } from './errors.js'
 import { handleMigrate, handleSnapshotPush } from './handlers/migrate.js'
 import { migrateInstance, type MigrateOptions, type MigrateResult } from './migrate.js'
 import { sameStackFormat, type CompiledModule } from '../compiler/compile-id.js'
-import type { InstanceSnapshot } from '../executor/index.js'
+import type { FsImage, InstanceSnapshot } from '../executor/index.js'
 
 /** What to run: module bytes or an IPFS CID, and how. */
 export interface RunSpec {
@@ -68,6 +68,8 @@ export interface RunSpec {
   signal?: AbortSignal
   /** Attached before the program starts, so no output is missed. */
   sinks?: IoSink[]
+  /** The preopened trees (node/fs-trees.ts loadMounts); fresh launches only. */
+  fs?: FsImage
 }
 
 export interface NodeMessage { from: string, payload: Uint8Array, at: string }
@@ -252,7 +254,8 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
       args: spec.args ?? ['program'],
       env: spec.env,
       limits,
-      instanceId: id
+      instanceId: id,
+      fs: spec.fs
     }))
     this.track(m, inst)
     return m

@@ -8,7 +8,7 @@ import { bytes, MessageChannel } from './channel.js'
 import { RemoteError } from './errors.js'
 import { IoSession } from './io-session.js'
 import { MAX_CONTROL_FRAME, MAX_IO_FRAME, RESPONSE_TIMEOUT_MS } from './ids.js'
-import { AttachRequest, AttachResponse, ControlRequest, ControlResponse, DeployRequest, DeployResponse, ErrorCode, MessageAck, PeerMessage } from './pb/gate.js'
+import { AttachRequest, AttachResponse, ControlRequest, ControlResponse, DeployRequest, DeployResponse, ErrorCode, MessageAck, PeerMessage, type Mount } from './pb/gate.js'
 
 export interface RequestOptions { signal?: AbortSignal, timeoutMs?: number }
 
@@ -30,6 +30,8 @@ export interface DeployInput {
   persist?: boolean
   memoryPages?: number
   cpuTimeMs?: number
+  /** UnixFS trees to preopen, in order (the target fetches them by CID). */
+  mounts?: Mount[]
 }
 
 export async function requestDeploy (d: ByteDuplex, req: DeployInput, opts: RequestOptions = {}): Promise<DeployResult> {
@@ -44,7 +46,8 @@ export async function requestDeploy (d: ByteDuplex, req: DeployInput, opts: Requ
       attach: req.attach ?? false,
       persist: req.persist ?? false,
       memoryPages: req.memoryPages ?? 0,
-      cpuTimeMs: req.cpuTimeMs ?? 0
+      cpuTimeMs: req.cpuTimeMs ?? 0,
+      mounts: req.mounts ?? []
     })
     const res = await ch.expect(DeployResponse, { what: 'deploy response', timeoutMs: opts.timeoutMs ?? RESPONSE_TIMEOUT_MS, signal: opts.signal })
     if (res.code !== ErrorCode.OK) throw new RemoteError(res.code, res.error)

@@ -33,7 +33,7 @@ export class IoSession extends EventEmitter<IoSessionEvents> {
     for (;;) {
       const f = await this.ch.read(IoFrame, { what: 'I/O frame' })
       if (f == null) {
-        if (moved != null) return { state: 'moved', cause: '', result: 0, error: moved }
+        if (moved != null) return { state: 'moved', cause: '', result: 0, error: moved, files: [] }
         throw new Error('the node closed the stream before the instance ended')
       }
       switch (f.kind) {
@@ -42,7 +42,7 @@ export class IoSession extends EventEmitter<IoSessionEvents> {
         case IoFrame.Kind.MOVED: moved = new TextDecoder().decode(f.data); this.emit('moved', moved); break
         case IoFrame.Kind.STATUS:
           await this.ch.close().catch(() => {})
-          return f.status ?? { state: 'killed', cause: 'INTERNAL', result: 0, error: 'no status' }
+          return f.status ?? { state: 'killed', cause: 'INTERNAL', result: 0, error: 'no status', files: [] }
       }
     }
   }

@@ -10,6 +10,12 @@ import type { InstanceStatus } from '../../executor/index.js'
 import { ControlClient, type Frame } from '../client.js'
 import { UsageError } from '../errors.js'
 import { describe, exit, exitCode } from '../io.js'
+import { CarBlockIterator, CarWriter } from '@ipld/car'
+import { MemoryBlockstore } from 'blockstore-core'
+import { CID } from 'multiformats/cid'
+import { FsBuilder, type FsImage } from '../../executor/host/vfs/image.js'
+import { dagBlocks, exportImage, importUnixFs } from '../../node/fs-unixfs.js'
+import { loadHostDir, parseDirSpec, writeBack, type LoadedDir } from '../host-dir.js'
 
 export interface NetFlags {
   dataDir: string
@@ -22,6 +28,10 @@ export interface NetFlags {
   progress: boolean
   /** msg: a program on the peer (name or instance ID) instead of the node. */
   to?: string
+  /** send/launch: --dir HOST[::GUEST][:ro], added to the node as UnixFS and preopened there. */
+  dirs?: string[]
+  /** run/send/launch: --mount CID::GUEST[:ro], a UnixFS tree from IPFS. */
+  mounts?: string[]
 }
 
 const out = (s: string): void => { process.stdout.write(s) }
@@ -63,8 +73,17 @@ export async function netCommand (cmd: string, args: string[], progArgs: string[
       if (args.length < 1) throw new UsageError('launch wants a module (file or CID)')
       const c = await client()
       const path = await modulePath(c, args[0])
-      const r = await c.json('POST', path, { action: 'launch', peer: f.peer, arg: ['program', ...args.slice(1), ...progArgs], env: f.env, entry: f.entry })
+      // a launched instance outlives this command: its --dir is a copy there (`gate fs` shows its tree), never written back
+      const fs = await uploadDirs(c, f, false)
+      const r = await c.json('POST', path, { action: 'launch', peer: f.peer, arg: ['program', ...args.slice(1), ...progArgs], env: f.env, entry: f.entry, mount: fs.mount })
       print(r, () => `${r.instance as string}\n`)
+      return true
+    }
+    case 'fs': {
+      if (args.length !== 1) throw new UsageError('fs wants an instance ID')
+      if (f.peer != null) throw new UsageError('fs works on this node\'s instances (no --peer)')
+      const r = await (await client()).json('POST', `instance/${args[0]}`, { action: 'fs' })
+      print(r, () => (r.preopens as Array<{ name: string, cid: string }>).length === 1 ? `${r.cid as string}\n` : (r.preopens as Array<{ name: string, cid: string }>).map(p => `${p.cid}  ${p.name}\n`).join(''))
       return true
     }
     case 'msg': {
@@ -131,9 +150,118 @@ export async function netCommand (cmd: string, args: string[], progArgs: string[
 
 /** Run a module (file or CID) on the local node or on `f.peer`, attached to this terminal. */
 export async function callCommand (c: ControlClient, module: string, progArgs: string[], f: NetFlags): Promise<void> {
-  const query = { action: 'call', peer: f.peer, arg: ['program', ...progArgs], env: f.env, entry: f.entry, persist: f.persist ? 'true' : undefined }
+  if ((f.dirs?.length ?? 0) > 0 && f.peer == null) throw new UsageError('--dir with a CID runs on a peer only (send); locally, run the module file with --dir')
+  const fs = await uploadDirs(c, f, true)
+  const query = { action: 'call', peer: f.peer, arg: ['program', ...progArgs], env: f.env, entry: f.entry, persist: f.persist ? 'true' : undefined, mount: fs.mount }
   const path = await modulePath(c, module)
-  await showFrames(c.frames('POST', path, query, f.stdin ? stdinChunks() : undefined), f)
+  await showFrames(c.frames('POST', path, query, f.stdin ? stdinChunks() : undefined), f, fs.dirs != null ? async st => { await writeBackDirs(c, fs.dirs!, st) } : undefined)
+}
+
+interface UploadedDirs { loaded: LoadedDir[], image: FsImage }
+
+/**
+ * --dir for a node: each host directory becomes a preopen of one image,
+ * exported as UnixFS (with mtimes) into a CAR that the local node stores
+ * (`PUT fs/`), so the target fetches it by CID from there; `mount` lists
+ * the trees in preopen order, the --dir ones first (marked :wb for
+ * write-back when `writeBack`), then the --mount ones.
+ */
+async function uploadDirs (c: ControlClient, f: NetFlags, writeBack: boolean): Promise<{ mount: string[], dirs?: UploadedDirs }> {
+  const mount: string[] = []
+  let dirs: UploadedDirs | undefined
+  if ((f.dirs?.length ?? 0) > 0) {
+    const b = new FsBuilder()
+    const loaded: LoadedDir[] = []
+    for (const [i, d] of f.dirs!.entries()) loaded.push(await loadHostDir(b, parseDirSpec(d), i))
+    const image = b.build()
+    const mem = new MemoryBlockstore()
+    const roots = await exportImage(image, mem, { mtime: true })
+    const { writer, out } = CarWriter.create(roots.map(r => r.cid))
+    const parts: Uint8Array[] = []
+    const collecting = (async () => { for await (const p of out) parts.push(p) })()
+    const seen = new Set<string>()
+    for (const r of roots) {
+      for await (const blk of dagBlocks(mem, r.cid)) { if (!seen.has(blk.cid.toString())) { seen.add(blk.cid.toString()); await writer.put(blk) } }
+    }
+    await writer.close()
+    await collecting
+    await c.json('PUT', 'fs/', {}, new Uint8Array(Buffer.concat(parts)))
+    for (const r of roots) mount.push(`${r.cid.toString()}::${r.name}${r.readonly ? ':ro' : ''}${writeBack && !r.readonly ? ':wb' : ''}`)
+    if (writeBack) dirs = { loaded, image }
+  }
+  for (const m of f.mounts ?? []) { parseMountFlag(m); mount.push(m) }
+  return { mount, dirs }
+}
+
+/** `CID::GUEST[:ro]`. */
+function parseMountFlag (s: string): { cid: string, guest: string, readonly: boolean } {
+  let rest = s
+  let readonly = false
+  if (rest.endsWith(':ro')) { readonly = true; rest = rest.slice(0, -3) }
+  const i = rest.indexOf('::')
+  const cid = i >= 0 ? rest.slice(0, i) : ''
+  const guest = i >= 0 ? rest.slice(i + 2) : ''
+  if (cid === '' || guest === '' || !/^[0-9A-Za-z]{20,}$/.test(cid)) throw new UsageError(`--mount wants CID::GUEST[:ro], got ${JSON.stringify(s)}`)
+  return { cid, guest, readonly }
+}
+
+/** A tree from the local node (which fetches missing blocks from peers) as a new preopen of `b`. */
+async function importFromNode (c: ControlClient, b: FsBuilder, cid: string, guest: string, readonly: boolean): Promise<void> {
+  const it = await CarBlockIterator.fromIterable(c.bytes('GET', `fs/${cid}`))
+  const mem = new MemoryBlockstore()
+  for await (const blk of it) await mem.put(CID.asCID(blk.cid)!, blk.bytes)
+  await importUnixFs(mem, cid, b, guest, { readonly })
+}
+
+/**
+ * `gate run --mount CID::GUEST prog.wasm` (a local run): `image` (the
+ * --dir preopens, if any) with the mounted trees appended as further
+ * preopens, read from the local node's blockstore (and its peers).
+ */
+export async function withMounts (image: FsImage | undefined, mounts: string[], dataDir: string): Promise<FsImage> {
+  const c = await ControlClient.open(dataDir)
+  const b = new FsBuilder()
+  for (const m of mounts) {
+    const { cid, guest, readonly } = parseMountFlag(m)
+    try { await importFromNode(c, b, cid, guest, readonly) } catch (err) { throw new UsageError(`--mount ${m}: ${(err as Error).message}`) }
+  }
+  return appendImage(image, b.build())
+}
+
+/** `b`'s preopens after `a`'s, b's inodes renumbered past a's. */
+export function appendImage (a: FsImage | undefined, b: FsImage): FsImage {
+  if (a == null) return b
+  const off = a.nextIno - 1
+  const nodes = b.nodes.map(n => n.type === 'dir'
+    ? { ...n, ino: n.ino + off, parent: n.parent + off, entries: n.entries.map(e => ({ ...e, ino: e.ino + off })) }
+    : { ...n, ino: n.ino + off })
+  return { nextIno: a.nextIno + b.nextIno - 1, nodes: [...a.nodes, ...nodes], preopens: [...a.preopens, ...b.preopens.map(p => ({ ...p, ino: p.ino + off }))] }
+}
+
+/**
+ * The instance ended on the peer: fetch its final trees (roots in the
+ * status) through the local node and write the differences back to each
+ * host directory (cli/host-dir.ts writeBack). doc/rationale.md: "Why a
+ * sent --dir is written back by the client".
+ */
+async function writeBackDirs (c: ControlClient, dirs: UploadedDirs, st: InstanceStatus & { files?: Array<{ guest: string, cid: string }> }): Promise<void> {
+  const writable = dirs.loaded.filter(d => !d.readonly)
+  if (writable.length === 0) return
+  if (st.state === 'suspended' || st.state === 'moved' as string) { process.stderr.write(`gate: --dir: the instance is ${st.state as string}; its files are in its snapshot, nothing written back\n`); return }
+  const files = st.files ?? []
+  if (files.length < dirs.loaded.length) { process.stderr.write('gate: --dir: the peer sent no final tree; nothing written back\n'); return }
+  const b = new FsBuilder()
+  try {
+    for (const [i, d] of dirs.loaded.entries()) {
+      if (files[i].guest !== d.guest) throw new Error(`preopen ${i} came back as ${JSON.stringify(files[i].guest)}, not ${JSON.stringify(d.guest)}`)
+      await importFromNode(c, b, files[i].cid, d.guest, d.readonly)
+    }
+  } catch (err) {
+    process.stderr.write(`gate: --dir: cannot fetch the final tree: ${(err as Error).message}; nothing written back\n`)
+    return
+  }
+  const final = b.build()
+  for (const d of writable) await writeBack(d, dirs.image, final)
 }
 
 /** A module file is uploaded to the node (by hash); anything else must be a CID. */
@@ -148,7 +276,7 @@ async function modulePath (c: ControlClient, module: string): Promise<string> {
   throw new UsageError(`${module} is neither a readable module file nor a CID`)
 }
 
-async function showFrames (frames: AsyncIterable<Frame>, f: NetFlags): Promise<never> {
+async function showFrames (frames: AsyncIterable<Frame>, f: NetFlags, after?: (status: InstanceStatus) => Promise<void>): Promise<never> {
   let status: InstanceStatus | undefined
   let instance: string | undefined
   const tty = process.stderr.isTTY === true
@@ -177,6 +305,7 @@ async function showFrames (frames: AsyncIterable<Frame>, f: NetFlags): Promise<n
   if (f.json) process.stderr.write(JSON.stringify({ instance, status }) + '\n')
   else if (status.state === 'killed') process.stderr.write(`gate: ${describe(status)}\n`)
   else if (status.state === 'suspended') process.stderr.write(`gate: instance ${instance ?? ''} suspended\n`)
+  if (after != null) await after(status)
   return exit(exitCode(status))
 }
 

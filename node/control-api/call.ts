@@ -13,6 +13,7 @@ import type { IoSink } from '../instances.js'
 import type { GateNode } from '../node.js'
 import { FRAMES_TYPE, FrameKind, frame } from './frames.js'
 import { errorBody } from './server.js'
+import { localMounts } from './modules.js'
 
 class HttpSink implements IoSink {
   private held: Uint8Array[] | undefined = []
@@ -51,6 +52,7 @@ export async function call (node: GateNode, req: IncomingMessage, res: ServerRes
 async function callLocal (node: GateNode, req: IncomingMessage, res: ServerResponse, spec: DeployInput, sink: HttpSink): Promise<void> {
   const m = await node.run(node.self, {
     ...spec,
+    fs: await localMounts(node, spec),
     transient: spec.persist !== true,
     sinks: [sink],
     onProgress: p => { if (!res.writableEnded) res.write(frame(FrameKind.PROGRESS, { phase: 'fetch', ...p })) }

@@ -11,6 +11,8 @@ import { instanceInfo, statusFromWire } from '../handlers/wire.js'
 import type { IoSink } from '../instances.js'
 import { FRAMES_TYPE, FrameKind, frame } from './frames.js'
 import { sendJson, type ApiRequest } from './server.js'
+import { CID } from 'multiformats/cid'
+import { instanceTrees } from '../fs-trees.js'
 
 const OPS: Record<string, ControlRequest.Op> = {
   status: ControlRequest.Op.STATUS,
@@ -38,6 +40,14 @@ export async function routeInstances (r: ApiRequest): Promise<boolean> {
     sendJson(r.res, 201, { cid: root.toString() })
     return true
   }
+  if (action === 'fs' && peer == null) {
+    const m = node.table.get(id)
+    if (m == null) throw new RequestError(ErrorCode.NOT_FOUND, `no instance ${id}`)
+    const preopens = await instanceTrees(m, node.snapshots, node.helia.blockstore)
+    for (const p of preopens) void node.helia.routing.provide(CID.parse(p.cid), { signal: AbortSignal.timeout(30_000) }).catch(() => {})
+    sendJson(r.res, 200, { instance: id, cid: preopens[0].cid, preopens: preopens.map(p => ({ name: p.guest, cid: p.cid })) })
+    return true
+  }
   if (action === 'migrate' || action === 'clone') {
     const to = r.query.get('to')
     if (to == null || to === '') throw new RequestError(ErrorCode.BAD_REQUEST, `${action} needs to=<peer-id>`)
@@ -47,7 +57,7 @@ export async function routeInstances (r: ApiRequest): Promise<boolean> {
   }
   if (action === 'delete' && peer == null) { await node.delete(id); sendJson(r.res, 200, {}); return true }
   const op = OPS[action]
-  if (op == null) throw new RequestError(ErrorCode.BAD_REQUEST, `unknown action ${JSON.stringify(action)} (status, kill, suspend, resume, delete, io, migrate, clone)`)
+  if (op == null) throw new RequestError(ErrorCode.BAD_REQUEST, `unknown action ${JSON.stringify(action)} (status, kill, suspend, resume, delete, io, snapshot, fs, migrate, clone)`)
   const infos = peer == null
     ? (await control(node, node.self, { op, instance: id })).map(instanceInfo)
     : (await node.control(peer, { op, instance: id })).instances
@@ -69,7 +79,7 @@ async function io (r: ApiRequest, id: string, peer: string | undefined): Promise
     s.on('stderr', d => res.write(frame(FrameKind.STDERR, d)))
     res.on('close', () => { void s.detach() })
     void (async () => { for await (const c of r.req) await s.write(new Uint8Array(c as Buffer)) })().catch(() => {})
-    const st = await s.done.catch(err => ({ state: 'killed', cause: 'INTERNAL', result: 0, error: `connection lost: ${(err as Error).message}` }))
+    const st = await s.done.catch(err => ({ state: 'killed', cause: 'INTERNAL', result: 0, error: `connection lost: ${(err as Error).message}`, files: [] }))
     res.end(frame(FrameKind.STATUS, statusFromWire(st)))
     return
   }

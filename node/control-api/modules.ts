@@ -8,6 +8,9 @@ import { RequestError } from '../../protocols/errors.js'
 import { ErrorCode } from '../../protocols/pb/gate.js'
 import type { DeployInput } from '../../protocols/client.js'
 import { call } from './call.js'
+import { loadMounts, parseMount } from '../fs-trees.js'
+import type { FsImage } from '../../executor/index.js'
+import type { GateNode } from '../node.js'
 import { moduleHashOf, readBody, sendJson, type ApiRequest } from './server.js'
 
 export async function routeModules (r: ApiRequest): Promise<boolean> {
@@ -38,7 +41,9 @@ export async function routeModules (r: ApiRequest): Promise<boolean> {
     args: r.query.getAll('arg'),
     env: Object.fromEntries(r.query.getAll('env').map(kv => { const i = kv.indexOf('='); return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)] })),
     entry: r.query.get('entry') ?? undefined,
-    persist: r.query.get('persist') === 'true' || action === 'launch'
+    persist: r.query.get('persist') === 'true' || action === 'launch',
+    // mount=CID::GUEST[:ro][:wb], in preopen order; :wb = report the final tree (a --dir the CLI writes back)
+    mounts: r.query.getAll('mount').map(v => v.endsWith(':wb') ? { ...parseMount(v.slice(0, -3)), writeBack: true } : parseMount(v))
   }
   if (spec.args?.length === 0) spec.args = ['program']
   if (source === 'sha256') {
@@ -57,7 +62,7 @@ export async function routeModules (r: ApiRequest): Promise<boolean> {
   }
   if (action === 'launch') {
     if (peer == null) {
-      const m = await node.run(node.self, { ...spec, transient: false })
+      const m = await node.run(node.self, { ...spec, transient: false, fs: await localMounts(node, spec) })
       sendJson(r.res, 201, { instance: m.id, module: m.moduleHash, peer: node.self })
     } else {
       const res = await node.send(peer, spec)
@@ -66,4 +71,10 @@ export async function routeModules (r: ApiRequest): Promise<boolean> {
     return true
   }
   throw new RequestError(ErrorCode.BAD_REQUEST, `unknown action ${JSON.stringify(action)} (call, launch, publish)`)
+}
+
+/** The trees of a local run's mounts, from this node's blockstore (and peers). */
+export async function localMounts (node: GateNode, spec: DeployInput): Promise<FsImage | undefined> {
+  if (spec.mounts == null || spec.mounts.length === 0) return undefined
+  return await loadMounts(node.helia.blockstore, spec.mounts, { maxBytes: node.init.executor?.limits?.fsBytes })
 }

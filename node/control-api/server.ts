@@ -19,6 +19,7 @@ import { AuthError, verifyToken } from './auth.js'
 import { routeInstances } from './instances.js'
 import { routeModules } from './modules.js'
 import { routeNet } from './net.js'
+import { routeFs } from './fs.js'
 
 export { API_PREFIX, UNIX_URL_PREFIX }
 
@@ -85,7 +86,7 @@ export class ControlServer {
       const r: ApiRequest = { req, res, method: req.method ?? 'GET', path, query: u.searchParams, node: this.node }
       if (path.length === 0 && (r.method === 'GET' || r.method === 'HEAD')) { sendJson(res, 200, info(this.node)); return }
       await verifyToken(req.headers.authorization, this.node.libp2p.peerId.publicKey!, this.audience)
-      const done = await routeModules(r) || await routeInstances(r) || await routeNet(r)
+      const done = await routeModules(r) || await routeInstances(r) || await routeNet(r) || await routeFs(r)
       if (!done) throw new RequestError(ErrorCode.NOT_FOUND, `no such path ${u.pathname}`)
     } catch (err) {
       // an error that is not a refusal is a bug or an environment failure: keep its stack

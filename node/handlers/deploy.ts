@@ -12,6 +12,11 @@ import { DeployRequest, DeployResponse, ErrorCode } from '../../protocols/pb/gat
 import type { GateNode } from '../node.js'
 import { refuse } from './refuse.js'
 import { StreamSink } from './serve-io.js'
+import type { Instance, InstanceStatus } from '../../executor/index.js'
+import type { IoSink, Managed } from '../instances.js'
+import { loadMounts, MOUNT_FETCH_MS, putTrees } from '../fs-trees.js'
+import type { PutStore } from '../fs-unixfs.js'
+import type { StatusWithFiles } from './wire.js'
 
 export async function handleDeploy (node: GateNode, stream: Stream, remote: string): Promise<void> {
   // a request carries the module: allow the node's module limit plus headroom
@@ -25,10 +30,18 @@ export async function handleDeploy (node: GateNode, stream: Stream, remote: stri
     await refuse(ch, err)
     return
   }
-  const sink = req.attach ? new StreamSink(ch) : undefined
+  const inner = req.attach ? new StreamSink(ch) : undefined
+  const writeBack = req.mounts.some(x => x.writeBack)
+  // with write-back mounts the final status waits for the final tree (exported into the blockstore)
+  const sink = inner != null && writeBack ? new FilesSink(inner, node.helia.blockstore) : inner
   let m
+  let fs
   try {
+    if (req.mounts.length > 0) {
+      fs = await loadMounts(node.helia.blockstore, req.mounts, { maxBytes: node.init.executor?.limits?.fsBytes, signal: AbortSignal.timeout(MOUNT_FETCH_MS) })
+    }
     m = await node.run(remote, {
+      fs,
       module: req.module,
       cid: req.cid,
       args: req.args.length > 0 ? req.args : ['program'],
@@ -44,8 +57,45 @@ export async function handleDeploy (node: GateNode, stream: Stream, remote: stri
     await refuse(ch, err)
     return
   }
+  if (sink instanceof FilesSink) sink.bind(m) // now: the instance may end any moment after
   await ch.write(DeployResponse, { code: ErrorCode.OK, error: '', instance: m.id, module: m.moduleHash })
-  if (sink == null) { await ch.close(); return }
-  sink.open(m)
-  await sink.done
+  if (sink == null || inner == null) { await ch.close(); return }
+  if (sink instanceof FilesSink) inner.open(sink.view(m)); else inner.open(m)
+  await inner.done
+}
+
+/**
+ * Between the instance and its StreamSink: when the instance ends with a
+ * filesystem, its tree is exported as UnixFS (with mtimes) into the node's
+ * blockstore first, and the status goes out with the roots in `files`.
+ */
+class FilesSink implements IoSink {
+  private inst?: Instance
+  private pending = false
+  constructor (private readonly inner: StreamSink, private readonly store: PutStore) {}
+  bind (m: Managed): void { this.inst = m.instance }
+  stdout (d: Uint8Array): void { this.inner.stdout(d) }
+  stderr (d: Uint8Array): void { this.inner.stderr(d) }
+  moved (e: string): void { this.inner.moved(e) }
+  status (s: InstanceStatus): void {
+    const files = s.state !== 'suspended' ? this.inst?.files() : undefined
+    if (files == null) { this.inner.status(s); return }
+    this.pending = true
+    void putTrees(this.store, files).then(
+      roots => { this.inner.status({ ...s, files: roots } as StatusWithFiles) },
+      err => { this.inner.status({ ...s, error: [s.error, `could not export the final tree: ${(err as Error).message}`].filter(x => x != null && x !== '').join('; ') }) }
+    ).finally(() => { this.pending = false })
+  }
+
+  /** What the StreamSink serves input for: the instance, which counts as running while its tree is exported. */
+  view (m: Managed): Managed {
+    const self = this // eslint-disable-line @typescript-eslint/no-this-alias
+    return new Proxy(m, {
+      get (target, key, receiver) {
+        if (key === 'instance') return target.instance ?? (self.pending ? self.inst : undefined)
+        if (key === 'sinks') return { delete: () => target.sinks.delete(self) }
+        return Reflect.get(target, key, receiver)
+      }
+    })
+  }
 }

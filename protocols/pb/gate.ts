@@ -38,6 +38,7 @@ export interface Status {
   cause: string
   result: number
   error: string
+  files: Mount[]
 }
 
 export namespace Status {
@@ -70,6 +71,13 @@ export namespace Status {
           w.string(obj.error)
         }
 
+        if (obj.files != null && obj.files.length > 0) {
+          for (const value of obj.files) {
+            w.uint32(42)
+            Mount.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -78,7 +86,8 @@ export namespace Status {
           state: '',
           cause: '',
           result: 0,
-          error: ''
+          error: '',
+          files: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -103,6 +112,16 @@ export namespace Status {
               obj.error = reader.string()
               break
             }
+            case 5: {
+              if (opts.limits?.files != null && obj.files.length === opts.limits.files) {
+                throw new MaxLengthError('Decode error - repeated field "files" had too many elements')
+              }
+
+              obj.files.push(Mount.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.files$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -112,6 +131,10 @@ export namespace Status {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          files: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -146,6 +169,24 @@ export namespace Status {
               }
               break
             }
+            case 5: {
+              if (opts.limits?.files != null && obj.files === opts.limits.files) {
+                throw new MaxLengthError('Streaming decode error - repeated field "files" had too many elements')
+              }
+
+              for (const evt of Mount.codec().stream(reader, reader.uint32(), `${prefix}.files[]`, {
+                limits: opts.limits?.files$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.files
+                }
+              }
+
+              obj.files++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -178,6 +219,30 @@ export namespace Status {
     value: string
   }
 
+  export interface StatusFilesGuestFieldEvent {
+    field: '$.files[].guest'
+    value: string
+    index: number
+  }
+
+  export interface StatusFilesCidFieldEvent {
+    field: '$.files[].cid'
+    value: string
+    index: number
+  }
+
+  export interface StatusFilesReadonlyFieldEvent {
+    field: '$.files[].readonly'
+    value: boolean
+    index: number
+  }
+
+  export interface StatusFilesWriteBackFieldEvent {
+    field: '$.files[].writeBack'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<Status>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Status.codec())
   }
@@ -186,8 +251,166 @@ export namespace Status {
     return decodeMessage(buf, Status.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Status>): Generator<StatusStateFieldEvent | StatusCauseFieldEvent | StatusResultFieldEvent | StatusErrorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Status>): Generator<StatusStateFieldEvent | StatusCauseFieldEvent | StatusResultFieldEvent | StatusErrorFieldEvent | StatusFilesGuestFieldEvent | StatusFilesCidFieldEvent | StatusFilesReadonlyFieldEvent | StatusFilesWriteBackFieldEvent> {
     return streamMessage(buf, Status.codec(), opts)
+  }
+}
+
+export interface Mount {
+  guest: string
+  cid: string
+  readonly: boolean
+  writeBack: boolean
+}
+
+export namespace Mount {
+  let _codec: Codec<Mount>
+
+  export const codec = (): Codec<Mount> => {
+    if (_codec == null) {
+      _codec = message<Mount>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.guest != null && obj.guest !== '')) {
+          w.uint32(10)
+          w.string(obj.guest)
+        }
+
+        if ((obj.cid != null && obj.cid !== '')) {
+          w.uint32(18)
+          w.string(obj.cid)
+        }
+
+        if ((obj.readonly != null && obj.readonly !== false)) {
+          w.uint32(24)
+          w.bool(obj.readonly)
+        }
+
+        if ((obj.writeBack != null && obj.writeBack !== false)) {
+          w.uint32(32)
+          w.bool(obj.writeBack)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          guest: '',
+          cid: '',
+          readonly: false,
+          writeBack: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.guest = reader.string()
+              break
+            }
+            case 2: {
+              obj.cid = reader.string()
+              break
+            }
+            case 3: {
+              obj.readonly = reader.bool()
+              break
+            }
+            case 4: {
+              obj.writeBack = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.guest`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.cid`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.readonly`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.writeBack`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MountGuestFieldEvent {
+    field: '$.guest'
+    value: string
+  }
+
+  export interface MountCidFieldEvent {
+    field: '$.cid'
+    value: string
+  }
+
+  export interface MountReadonlyFieldEvent {
+    field: '$.readonly'
+    value: boolean
+  }
+
+  export interface MountWriteBackFieldEvent {
+    field: '$.writeBack'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<Mount>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Mount.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Mount>): Mount {
+    return decodeMessage(buf, Mount.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Mount>): Generator<MountGuestFieldEvent | MountCidFieldEvent | MountReadonlyFieldEvent | MountWriteBackFieldEvent> {
+    return streamMessage(buf, Mount.codec(), opts)
   }
 }
 
@@ -313,6 +536,7 @@ export interface DeployRequest {
   persist: boolean
   memoryPages: number
   cpuTimeMs: number
+  mounts: Mount[]
 }
 
 export namespace DeployRequest {
@@ -374,6 +598,13 @@ export namespace DeployRequest {
           w.uint32(obj.cpuTimeMs)
         }
 
+        if (obj.mounts != null && obj.mounts.length > 0) {
+          for (const value of obj.mounts) {
+            w.uint32(82)
+            Mount.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -387,7 +618,8 @@ export namespace DeployRequest {
           attach: false,
           persist: false,
           memoryPages: 0,
-          cpuTimeMs: 0
+          cpuTimeMs: 0,
+          mounts: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -442,6 +674,16 @@ export namespace DeployRequest {
               obj.cpuTimeMs = reader.uint32()
               break
             }
+            case 10: {
+              if (opts.limits?.mounts != null && obj.mounts.length === opts.limits.mounts) {
+                throw new MaxLengthError('Decode error - repeated field "mounts" had too many elements')
+              }
+
+              obj.mounts.push(Mount.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.mounts$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -453,7 +695,8 @@ export namespace DeployRequest {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           args: 0,
-          env: 0
+          env: 0,
+          mounts: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -544,6 +787,24 @@ export namespace DeployRequest {
               }
               break
             }
+            case 10: {
+              if (opts.limits?.mounts != null && obj.mounts === opts.limits.mounts) {
+                throw new MaxLengthError('Streaming decode error - repeated field "mounts" had too many elements')
+              }
+
+              for (const evt of Mount.codec().stream(reader, reader.uint32(), `${prefix}.mounts[]`, {
+                limits: opts.limits?.mounts$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.mounts
+                }
+              }
+
+              obj.mounts++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -609,6 +870,30 @@ export namespace DeployRequest {
     value: number
   }
 
+  export interface DeployRequestMountsGuestFieldEvent {
+    field: '$.mounts[].guest'
+    value: string
+    index: number
+  }
+
+  export interface DeployRequestMountsCidFieldEvent {
+    field: '$.mounts[].cid'
+    value: string
+    index: number
+  }
+
+  export interface DeployRequestMountsReadonlyFieldEvent {
+    field: '$.mounts[].readonly'
+    value: boolean
+    index: number
+  }
+
+  export interface DeployRequestMountsWriteBackFieldEvent {
+    field: '$.mounts[].writeBack'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<DeployRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DeployRequest.codec())
   }
@@ -617,7 +902,7 @@ export namespace DeployRequest {
     return decodeMessage(buf, DeployRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeployRequest>): Generator<DeployRequestModuleFieldEvent | DeployRequestCidFieldEvent | DeployRequestArgsFieldEvent | DeployRequestEnvKeyFieldEvent | DeployRequestEnvValueFieldEvent | DeployRequestEntryFieldEvent | DeployRequestAttachFieldEvent | DeployRequestPersistFieldEvent | DeployRequestMemoryPagesFieldEvent | DeployRequestCpuTimeMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeployRequest>): Generator<DeployRequestModuleFieldEvent | DeployRequestCidFieldEvent | DeployRequestArgsFieldEvent | DeployRequestEnvKeyFieldEvent | DeployRequestEnvValueFieldEvent | DeployRequestEntryFieldEvent | DeployRequestAttachFieldEvent | DeployRequestPersistFieldEvent | DeployRequestMemoryPagesFieldEvent | DeployRequestCpuTimeMsFieldEvent | DeployRequestMountsGuestFieldEvent | DeployRequestMountsCidFieldEvent | DeployRequestMountsReadonlyFieldEvent | DeployRequestMountsWriteBackFieldEvent> {
     return streamMessage(buf, DeployRequest.codec(), opts)
   }
 }
@@ -942,6 +1227,30 @@ export namespace IoFrame {
     value: string
   }
 
+  export interface IoFrameStatusFilesGuestFieldEvent {
+    field: '$.status.files[].guest'
+    value: string
+    index: number
+  }
+
+  export interface IoFrameStatusFilesCidFieldEvent {
+    field: '$.status.files[].cid'
+    value: string
+    index: number
+  }
+
+  export interface IoFrameStatusFilesReadonlyFieldEvent {
+    field: '$.status.files[].readonly'
+    value: boolean
+    index: number
+  }
+
+  export interface IoFrameStatusFilesWriteBackFieldEvent {
+    field: '$.status.files[].writeBack'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<IoFrame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, IoFrame.codec())
   }
@@ -950,7 +1259,7 @@ export namespace IoFrame {
     return decodeMessage(buf, IoFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<IoFrame>): Generator<IoFrameKindFieldEvent | IoFrameDataFieldEvent | IoFrameStatusStateFieldEvent | IoFrameStatusCauseFieldEvent | IoFrameStatusResultFieldEvent | IoFrameStatusErrorFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<IoFrame>): Generator<IoFrameKindFieldEvent | IoFrameDataFieldEvent | IoFrameStatusStateFieldEvent | IoFrameStatusCauseFieldEvent | IoFrameStatusResultFieldEvent | IoFrameStatusErrorFieldEvent | IoFrameStatusFilesGuestFieldEvent | IoFrameStatusFilesCidFieldEvent | IoFrameStatusFilesReadonlyFieldEvent | IoFrameStatusFilesWriteBackFieldEvent> {
     return streamMessage(buf, IoFrame.codec(), opts)
   }
 }
@@ -1500,6 +1809,30 @@ export namespace InstanceInfo {
     value: string
   }
 
+  export interface InstanceInfoStatusFilesGuestFieldEvent {
+    field: '$.status.files[].guest'
+    value: string
+    index: number
+  }
+
+  export interface InstanceInfoStatusFilesCidFieldEvent {
+    field: '$.status.files[].cid'
+    value: string
+    index: number
+  }
+
+  export interface InstanceInfoStatusFilesReadonlyFieldEvent {
+    field: '$.status.files[].readonly'
+    value: boolean
+    index: number
+  }
+
+  export interface InstanceInfoStatusFilesWriteBackFieldEvent {
+    field: '$.status.files[].writeBack'
+    value: boolean
+    index: number
+  }
+
   export interface InstanceInfoOwnerFieldEvent {
     field: '$.owner'
     value: string
@@ -1524,7 +1857,7 @@ export namespace InstanceInfo {
     return decodeMessage(buf, InstanceInfo.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InstanceInfo>): Generator<InstanceInfoInstanceFieldEvent | InstanceInfoModuleFieldEvent | InstanceInfoStatusStateFieldEvent | InstanceInfoStatusCauseFieldEvent | InstanceInfoStatusResultFieldEvent | InstanceInfoStatusErrorFieldEvent | InstanceInfoOwnerFieldEvent | InstanceInfoTransientFieldEvent | InstanceInfoNamesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InstanceInfo>): Generator<InstanceInfoInstanceFieldEvent | InstanceInfoModuleFieldEvent | InstanceInfoStatusStateFieldEvent | InstanceInfoStatusCauseFieldEvent | InstanceInfoStatusResultFieldEvent | InstanceInfoStatusErrorFieldEvent | InstanceInfoStatusFilesGuestFieldEvent | InstanceInfoStatusFilesCidFieldEvent | InstanceInfoStatusFilesReadonlyFieldEvent | InstanceInfoStatusFilesWriteBackFieldEvent | InstanceInfoOwnerFieldEvent | InstanceInfoTransientFieldEvent | InstanceInfoNamesFieldEvent> {
     return streamMessage(buf, InstanceInfo.codec(), opts)
   }
 }
@@ -1705,6 +2038,30 @@ export namespace ControlResponse {
     index: number
   }
 
+  export interface ControlResponseInstancesStatusFilesGuestFieldEvent {
+    field: '$.instances[].status.files[].guest'
+    value: string
+    index: number
+  }
+
+  export interface ControlResponseInstancesStatusFilesCidFieldEvent {
+    field: '$.instances[].status.files[].cid'
+    value: string
+    index: number
+  }
+
+  export interface ControlResponseInstancesStatusFilesReadonlyFieldEvent {
+    field: '$.instances[].status.files[].readonly'
+    value: boolean
+    index: number
+  }
+
+  export interface ControlResponseInstancesStatusFilesWriteBackFieldEvent {
+    field: '$.instances[].status.files[].writeBack'
+    value: boolean
+    index: number
+  }
+
   export interface ControlResponseInstancesOwnerFieldEvent {
     field: '$.instances[].owner'
     value: string
@@ -1731,7 +2088,7 @@ export namespace ControlResponse {
     return decodeMessage(buf, ControlResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ControlResponse>): Generator<ControlResponseCodeFieldEvent | ControlResponseErrorFieldEvent | ControlResponseInstancesInstanceFieldEvent | ControlResponseInstancesModuleFieldEvent | ControlResponseInstancesStatusStateFieldEvent | ControlResponseInstancesStatusCauseFieldEvent | ControlResponseInstancesStatusResultFieldEvent | ControlResponseInstancesStatusErrorFieldEvent | ControlResponseInstancesOwnerFieldEvent | ControlResponseInstancesTransientFieldEvent | ControlResponseInstancesNamesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ControlResponse>): Generator<ControlResponseCodeFieldEvent | ControlResponseErrorFieldEvent | ControlResponseInstancesInstanceFieldEvent | ControlResponseInstancesModuleFieldEvent | ControlResponseInstancesStatusStateFieldEvent | ControlResponseInstancesStatusCauseFieldEvent | ControlResponseInstancesStatusResultFieldEvent | ControlResponseInstancesStatusErrorFieldEvent | ControlResponseInstancesStatusFilesGuestFieldEvent | ControlResponseInstancesStatusFilesCidFieldEvent | ControlResponseInstancesStatusFilesReadonlyFieldEvent | ControlResponseInstancesStatusFilesWriteBackFieldEvent | ControlResponseInstancesOwnerFieldEvent | ControlResponseInstancesTransientFieldEvent | ControlResponseInstancesNamesFieldEvent> {
     return streamMessage(buf, ControlResponse.codec(), opts)
   }
 }
