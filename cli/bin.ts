@@ -37,6 +37,8 @@ the node (one per host; the other commands talk to it):
   status|kill|suspend|resume|delete <instance> [--peer <id>]
   io <instance> [--peer <id>]              attach to an instance's I/O
   snapshot <instance>                      snapshot into IPFS, print the root CID (run <cid> resumes it anywhere)
+  fs <instance>                            its files now as a UnixFS tree in IPFS, print the root CID
+  send|launch ... --dir HOST[::GUEST][:ro]  the dir travels by IPFS; send writes the changes back at exit
   migrate <instance> <peer-id>             move a running instance of this node there (live, pre-copy)
   clone <instance> <peer-id>               start a copy there (new ID, new randomness)
   services [list] | find <name> | advertise <name>
@@ -75,6 +77,7 @@ run/resume options:
   --dir HOST[::GUEST][:ro]  preopen a host directory (repeatable; GUEST defaults to HOST as given);
                           run only: loaded into memory, changes written back when the program ends
                           (never through a symlink; :ro dirs never)
+  --mount CID::GUEST[:ro] preopen a UnixFS tree from IPFS (repeatable; run, send, launch; after the --dir ones)
   --fs-mb <n>             file data the program may hold (default 512)
   --resume-every <ms>     testing aid: suspend and resume in another worker this often
   --no-stdin              do not forward stdin
@@ -98,6 +101,7 @@ async function main (argv: string[]): Promise<void> {
       'output-bytes': { type: 'string' },
       'no-stdin': { type: 'boolean', default: false },
       dir: { type: 'string', multiple: true, default: [] },
+      mount: { type: 'string', multiple: true, default: [] },
       'fs-mb': { type: 'string' },
       'resume-every': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -150,7 +154,9 @@ async function main (argv: string[]): Promise<void> {
   if (values.node != null && values['data-dir'] != null) throw new UsageError('--node and --data-dir both name a node: give one')
   if (values.node != null && !/^[1-9][0-9]*$/.test(values.node)) throw new UsageError(`--node wants a node number of the local testnet, got ${JSON.stringify(values.node)}`)
   const dataDir = values.node != null ? join(testnetDir, `n${values.node}`) : values['data-dir'] ?? defaultDataDir()
-  const netFlags: NetFlags = { dataDir, json: values.json, peer: values.peer, to: values.to, env: values.env, entry: values.entry, stdin: !values['no-stdin'], persist: values.persist, progress: values.progress }
+  flags.mounts = values.mount
+  flags.dataDir = dataDir
+  const netFlags: NetFlags = { dirs: values.dir, mounts: values.mount, dataDir, json: values.json, peer: values.peer, to: values.to, env: values.env, entry: values.entry, stdin: !values['no-stdin'], persist: values.persist, progress: values.progress }
   switch (cmd) {
     case 'run':
       if (rest.length < 1) throw new UsageError('run wants a module file or CID')

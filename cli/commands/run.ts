@@ -29,6 +29,10 @@ export interface RunFlags {
   fsMb?: number
   /** --resume-every <ms>: suspend and resume in another worker every so often (a testing aid). */
   resumeEvery?: number
+  /** --mount CID::GUEST[:ro]: UnixFS trees from the local node (preopened after the --dir ones). */
+  mounts?: string[]
+  /** The node --mount reads from. */
+  dataDir?: string
 }
 
 function limitsOf (f: RunFlags): Record<string, number> {
@@ -64,6 +68,7 @@ export async function runCommand (file: string, args: string[], f: RunFlags): Pr
     for (const [i, d] of f.dirs.entries()) loaded.push(await loadHostDir(b, parseDirSpec(d), i))
     dirs = { loaded, image: b.build() }
   }
+  if (f.mounts != null && f.mounts.length > 0) dirs = { loaded: dirs?.loaded ?? [], image: await (await import('./net.js')).withMounts(dirs?.image, f.mounts, f.dataDir ?? '') }
   const inst = ex.launch(cm, { args: [basename(file), ...args], env: envOf(f), limits: limitsOf(f), tty, fs: dirs?.image, resumeEvery: f.resumeEvery })
   await drive(ex, inst, bytes, f, dirs)
 }
