@@ -70,3 +70,24 @@ t.test('migrated mid-run there and back, its files intact; the move back sends o
   t.same([...new Set(rounds)], Array.from({ length: ROUNDS }, (_, i) => i + 1), 'every round, in order')
   t.equal(out.slice(out.lastIndexOf('done ')), reference.slice(reference.lastIndexOf('done ')), 'files read back after two moves: the checksum of an uninterrupted run')
 })
+
+t.test('gate run <snapshot-cid> on another node resumes with its files', async t => {
+  const nodes = await startNet(3, 'star')
+  const [client, a, b] = nodes
+  t.teardown(async () => { await stopAll(nodes) })
+  const m = await a.run(client.self, { module: program('filelog'), args: ARGS, transient: false, fs: emptyTree() })
+  let seen = ''
+  const io = await client.attach(a.peerId, m.id)
+  io.on('stdout', d => { seen += Buffer.from(d).toString() })
+  await waitFor(() => /round 5\n/.test(seen), 60_000, 'round 5')
+  const root = await a.snapshotInstance(m.id)
+  await a.kill(m.id)
+  const r = await b.run(client.self, { cid: root.toString(), transient: false })
+  let out = ''
+  const io2 = await client.attach(b.peerId, r.id)
+  io2.on('stdout', d => { out += Buffer.from(d).toString() })
+  t.equal((await io2.done).state, 'terminated')
+  const first = Number(/^round (\d+)/.exec(out)?.[1])
+  t.ok(first > 1 && first <= ROUNDS, `resumed at round ${first}, not from the start`)
+  t.equal(out.slice(out.lastIndexOf('done ')), reference.slice(reference.lastIndexOf('done ')), 'the checksum of an uninterrupted run: the 4 MiB file and the log came with the snapshot')
+})
