@@ -4,9 +4,26 @@
  */
 import type { Instance, InstanceStatus } from '../executor/index.js'
 
-/** Pipe stdin to the instance and its output to stdout/stderr. Resolves with the final status. */
-export async function attach (inst: Instance, opts: { stdin?: boolean } = {}): Promise<InstanceStatus> {
-  inst.on('stdout', d => { process.stdout.write(d) })
+/** A final status after which our stdout's reader went away (EPIPE). */
+export type AttachedStatus = InstanceStatus & { brokenPipe?: boolean }
+
+/** Exit code of a process killed by SIGPIPE, as a shell reports it (128 + 13). */
+export const SIGPIPE_EXIT = 141
+
+/**
+ * Pipe stdin to the instance and its output to stdout/stderr. Resolves with
+ * the final status. If stdout's reader goes away (`gate run ... | head`),
+ * the instance is killed as SIGPIPE would kill a native program: quietly,
+ * and the status says `brokenPipe`.
+ */
+export async function attach (inst: Instance, opts: { stdin?: boolean } = {}): Promise<AttachedStatus> {
+  let brokenPipe = false
+  const onError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE') throw err
+    if (!brokenPipe) { brokenPipe = true; void inst.kill().catch(() => {}) }
+  }
+  process.stdout.on('error', onError)
+  inst.on('stdout', d => { if (!brokenPipe) process.stdout.write(d) })
   inst.on('stderr', d => { process.stderr.write(d) })
   if (opts.stdin !== false) {
     const onData = (d: Buffer): void => { inst.write(new Uint8Array(d)) }
@@ -22,11 +39,13 @@ export async function attach (inst: Instance, opts: { stdin?: boolean } = {}): P
   } else {
     inst.end()
   }
-  return await inst.wait()
+  const status = await inst.wait()
+  return brokenPipe ? { ...status, brokenPipe } : status
 }
 
-/** Exit code for a final status: the program's own for terminated, 1 for killed, 0 for suspended. */
-export function exitCode (s: InstanceStatus): number {
+/** Exit code for a final status: the program's own for terminated, 1 for killed, 0 for suspended, 141 after a broken pipe. */
+export function exitCode (s: AttachedStatus): number {
+  if (s.brokenPipe === true) return SIGPIPE_EXIT
   if (s.state === 'terminated' || s.state === 'halted') return s.result ?? 0
   if (s.state === 'suspended') return 0
   return 1
@@ -38,7 +57,8 @@ export function describe (s: InstanceStatus): string {
 
 /** Wait until stdout and stderr have drained, then exit. */
 export function exit (code: number): never {
-  process.stdout.write('', () => { process.stderr.write('', () => { process.exit(code) }) })
+  if (process.stdout.destroyed || process.stdout.writableEnded) process.stderr.write('', () => { process.exit(code) })
+  else process.stdout.write('', () => { process.stderr.write('', () => { process.exit(code) }) })
   // the callbacks above end the process; keep the type system honest
   return undefined as never
 }

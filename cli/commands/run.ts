@@ -102,7 +102,7 @@ async function drive (ex: Executor, inst: Instance, moduleBytes: Uint8Array, f: 
   if (timer != null) clearTimeout(timer)
   if (snapshotDone != null) await snapshotDone
   if (f.json) process.stderr.write(JSON.stringify({ instance: inst.id, status, resumed: inst instanceof ResumeEveryInstance ? inst.cycles.length : undefined }) + '\n')
-  else if (status.state === 'killed') process.stderr.write(`gate: ${describe(status)}\n`)
+  else if (status.state === 'killed' && status.brokenPipe !== true) process.stderr.write(`gate: ${describe(status)}\n`)
   // A suspended instance's files are in its snapshot; an ended one's go back to the host dirs.
   const files = inst.files()
   if (dirs != null && status.state !== 'suspended') {
