@@ -70,6 +70,8 @@ export interface RunSpec {
   sinks?: IoSink[]
   /** The preopened trees (node/fs-trees.ts loadMounts); fresh launches only. */
   fs?: FsImage
+  /** Which of the client's streams are terminals (the program's isatty()). */
+  tty?: { stdin?: boolean, stdout?: boolean, stderr?: boolean }
 }
 
 export interface NodeMessage { from: string, payload: Uint8Array, at: string }
@@ -255,7 +257,8 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
       env: spec.env,
       limits,
       instanceId: id,
-      fs: spec.fs
+      fs: spec.fs,
+      tty: spec.tty
     }))
     this.track(m, inst)
     return m

@@ -32,6 +32,18 @@ export interface DeployInput {
   cpuTimeMs?: number
   /** UnixFS trees to preopen, in order (the target fetches them by CID). */
   mounts?: Mount[]
+  /** Which of the client's streams are terminals (the program's isatty()). */
+  tty?: TtyFlags
+}
+
+export interface TtyFlags { stdin?: boolean, stdout?: boolean, stderr?: boolean }
+
+/** TtyFlags as DeployRequest.tty's bits, and back. */
+export function ttyBits (t: TtyFlags | undefined): number {
+  return (t?.stdin === true ? 1 : 0) | (t?.stdout === true ? 2 : 0) | (t?.stderr === true ? 4 : 0)
+}
+export function ttyFlags (bits: number): TtyFlags {
+  return { stdin: (bits & 1) !== 0, stdout: (bits & 2) !== 0, stderr: (bits & 4) !== 0 }
 }
 
 export async function requestDeploy (d: ByteDuplex, req: DeployInput, opts: RequestOptions = {}): Promise<DeployResult> {
@@ -47,7 +59,8 @@ export async function requestDeploy (d: ByteDuplex, req: DeployInput, opts: Requ
       persist: req.persist ?? false,
       memoryPages: req.memoryPages ?? 0,
       cpuTimeMs: req.cpuTimeMs ?? 0,
-      mounts: req.mounts ?? []
+      mounts: req.mounts ?? [],
+      tty: ttyBits(req.tty)
     })
     const res = await ch.expect(DeployResponse, { what: 'deploy response', timeoutMs: opts.timeoutMs ?? RESPONSE_TIMEOUT_MS, signal: opts.signal })
     if (res.code !== ErrorCode.OK) throw new RemoteError(res.code, res.error)

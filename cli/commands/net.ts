@@ -152,7 +152,9 @@ export async function netCommand (cmd: string, args: string[], progArgs: string[
 export async function callCommand (c: ControlClient, module: string, progArgs: string[], f: NetFlags): Promise<void> {
   if ((f.dirs?.length ?? 0) > 0 && f.peer == null) throw new UsageError('--dir with a CID runs on a peer only (send); locally, run the module file with --dir')
   const fs = await uploadDirs(c, f, true)
-  const query = { action: 'call', peer: f.peer, arg: ['program', ...progArgs], env: f.env, entry: f.entry, persist: f.persist ? 'true' : undefined, mount: fs.mount }
+  // the program's isatty() answers as for a native program run here
+  const tty = (['stdin', 'stdout', 'stderr'] as const).filter(s => process[s].isTTY === true)
+  const query = { action: 'call', peer: f.peer, arg: ['program', ...progArgs], env: f.env, entry: f.entry, persist: f.persist ? 'true' : undefined, mount: fs.mount, tty }
   const path = await modulePath(c, module)
   await showFrames(c.frames('POST', path, query, f.stdin ? stdinChunks() : undefined), f, fs.dirs != null ? async st => { await writeBackDirs(c, fs.dirs!, st) } : undefined)
 }

@@ -43,7 +43,9 @@ export async function routeModules (r: ApiRequest): Promise<boolean> {
     entry: r.query.get('entry') ?? undefined,
     persist: r.query.get('persist') === 'true' || action === 'launch',
     // mount=CID::GUEST[:ro][:wb], in preopen order; :wb = report the final tree (a --dir the CLI writes back)
-    mounts: r.query.getAll('mount').map(v => v.endsWith(':wb') ? { ...parseMount(v.slice(0, -3)), writeBack: true } : parseMount(v))
+    mounts: r.query.getAll('mount').map(v => v.endsWith(':wb') ? { ...parseMount(v.slice(0, -3)), writeBack: true } : parseMount(v)),
+    // tty=stdin,stdout,...: the client's streams that are terminals
+    tty: Object.fromEntries(r.query.getAll('tty').flatMap(v => v.split(',')).filter(k => k === 'stdin' || k === 'stdout' || k === 'stderr').map(k => [k, true]))
   }
   if (spec.args?.length === 0) spec.args = ['program']
   if (source === 'sha256') {

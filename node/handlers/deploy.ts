@@ -15,6 +15,7 @@ import { StreamSink } from './serve-io.js'
 import type { Instance, InstanceStatus } from '../../executor/index.js'
 import type { IoSink, Managed } from '../instances.js'
 import { loadMounts, MOUNT_FETCH_MS, putTrees } from '../fs-trees.js'
+import { ttyFlags } from '../../protocols/client.js'
 import type { PutStore } from '../fs-unixfs.js'
 import type { StatusWithFiles } from './wire.js'
 
@@ -50,6 +51,7 @@ export async function handleDeploy (node: GateNode, stream: Stream, remote: stri
       transient: !req.persist,
       memoryPages: req.memoryPages,
       cpuTimeMs: req.cpuTimeMs,
+      tty: ttyFlags(req.tty),
       sinks: sink != null ? [sink] : [],
       signal: AbortSignal.timeout(60_000)
     })

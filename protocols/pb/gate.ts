@@ -537,6 +537,7 @@ export interface DeployRequest {
   memoryPages: number
   cpuTimeMs: number
   mounts: Mount[]
+  tty: number
 }
 
 export namespace DeployRequest {
@@ -605,6 +606,11 @@ export namespace DeployRequest {
           }
         }
 
+        if ((obj.tty != null && obj.tty !== 0)) {
+          w.uint32(88)
+          w.uint32(obj.tty)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -619,7 +625,8 @@ export namespace DeployRequest {
           persist: false,
           memoryPages: 0,
           cpuTimeMs: 0,
-          mounts: []
+          mounts: [],
+          tty: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -682,6 +689,10 @@ export namespace DeployRequest {
               obj.mounts.push(Mount.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.mounts$
               }))
+              break
+            }
+            case 11: {
+              obj.tty = reader.uint32()
               break
             }
             default: {
@@ -805,6 +816,13 @@ export namespace DeployRequest {
 
               break
             }
+            case 11: {
+              yield {
+                field: `${prefix}.tty`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -894,6 +912,11 @@ export namespace DeployRequest {
     index: number
   }
 
+  export interface DeployRequestTtyFieldEvent {
+    field: '$.tty'
+    value: number
+  }
+
   export function encode (obj: Partial<DeployRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DeployRequest.codec())
   }
@@ -902,7 +925,7 @@ export namespace DeployRequest {
     return decodeMessage(buf, DeployRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeployRequest>): Generator<DeployRequestModuleFieldEvent | DeployRequestCidFieldEvent | DeployRequestArgsFieldEvent | DeployRequestEnvKeyFieldEvent | DeployRequestEnvValueFieldEvent | DeployRequestEntryFieldEvent | DeployRequestAttachFieldEvent | DeployRequestPersistFieldEvent | DeployRequestMemoryPagesFieldEvent | DeployRequestCpuTimeMsFieldEvent | DeployRequestMountsGuestFieldEvent | DeployRequestMountsCidFieldEvent | DeployRequestMountsReadonlyFieldEvent | DeployRequestMountsWriteBackFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeployRequest>): Generator<DeployRequestModuleFieldEvent | DeployRequestCidFieldEvent | DeployRequestArgsFieldEvent | DeployRequestEnvKeyFieldEvent | DeployRequestEnvValueFieldEvent | DeployRequestEntryFieldEvent | DeployRequestAttachFieldEvent | DeployRequestPersistFieldEvent | DeployRequestMemoryPagesFieldEvent | DeployRequestCpuTimeMsFieldEvent | DeployRequestMountsGuestFieldEvent | DeployRequestMountsCidFieldEvent | DeployRequestMountsReadonlyFieldEvent | DeployRequestMountsWriteBackFieldEvent | DeployRequestTtyFieldEvent> {
     return streamMessage(buf, DeployRequest.codec(), opts)
   }
 }

@@ -2,6 +2,7 @@
 // through an intermediate node, send to a peer ID with attached I/O.
 import t from 'tap'
 import { program } from '../helpers.js'
+import { compileC } from '../host/harness.js'
 import { startNet, stopAll } from './net.js'
 import type { IoSession } from '../../protocols/io-session.js'
 
@@ -27,6 +28,13 @@ t.test('three nodes in a line', async t => {
     t.equal(got.stdout, 'hello, world\narg 1: 7\narg 2: x y\n')
     t.equal(got.status.state, 'terminated')
     t.equal(got.status.result, 7)
+  })
+
+  await t.test("the client's terminal flags travel with the deploy: isatty() answers as on the client", async t => {
+    const piped = await drain((await c.send(b.peerId, { module: compileC('isatty'), attach: true })).io!)
+    t.equal(piped.stdout, '0 0 0\n0 0 0\n', 'a client in a pipe: no terminals')
+    const term = await drain((await c.send(b.peerId, { module: compileC('isatty'), attach: true, tty: { stdin: true, stderr: true } })).io!)
+    t.equal(term.stdout, '1 0 1\n1 0 1\n', 'stdin and stderr terminals on the client')
   })
 
   await t.test('stdin goes to the remote program', async t => {
