@@ -3,6 +3,8 @@
  * sequence of `u8 kind, u32 big-endian length, payload`. Program output
  * goes through unchanged; the rest is JSON.
  */
+import { ByteQueue } from '../../executor/byte-queue.js'
+
 export const FRAMES_TYPE = 'application/x-gate-frames'
 
 export enum FrameKind {
@@ -20,25 +22,35 @@ export enum FrameKind {
 
 export function frame (kind: FrameKind, payload: Uint8Array | object): Uint8Array {
   const body = payload instanceof Uint8Array ? payload : new TextEncoder().encode(JSON.stringify(payload))
-  const out = new Uint8Array(5 + body.byteLength)
+  const out = Buffer.allocUnsafe(5 + body.byteLength) // every byte is set below
   out[0] = kind
-  new DataView(out.buffer).setUint32(1, body.byteLength)
+  out.writeUInt32BE(body.byteLength, 1)
   out.set(body, 5)
   return out
 }
 
+/**
+ * The frames of a response body. Chunks are queued as they come (not
+ * merged), so a frame larger than the chunks is assembled once; a payload
+ * inside one chunk is a view of it, not a copy.
+ */
 export async function * readFramesOf (source: AsyncIterable<Uint8Array>): AsyncGenerator<{ kind: FrameKind, payload: Uint8Array }> {
-  let buf = new Uint8Array(0)
+  const q = new ByteQueue()
+  let kind = -1
+  let need = 0
   for await (const chunk of source) {
-    const merged = new Uint8Array(buf.byteLength + chunk.byteLength)
-    merged.set(buf); merged.set(chunk, buf.byteLength)
-    buf = merged
-    while (buf.byteLength >= 5) {
-      const len = new DataView(buf.buffer, buf.byteOffset).getUint32(1)
-      if (buf.byteLength < 5 + len) break
-      yield { kind: buf[0] as FrameKind, payload: buf.slice(5, 5 + len) }
-      buf = buf.subarray(5 + len)
+    q.push(chunk)
+    for (;;) {
+      if (kind < 0) {
+        if (q.size < 5) break
+        const h = q.take(5)
+        kind = h[0]
+        need = ((h[1] << 24) | (h[2] << 16) | (h[3] << 8) | h[4]) >>> 0
+      }
+      if (q.size < need) break
+      yield { kind: kind as FrameKind, payload: q.take(need) }
+      kind = -1
     }
   }
-  if (buf.byteLength > 0) throw new Error('control API stream ended mid-frame')
+  if (kind >= 0 || q.size > 0) throw new Error('control API stream ended mid-frame')
 }

@@ -7,13 +7,20 @@
  * persistent one keeps running. DETACH leaves it running either way.
  */
 import type { InstanceStatus } from '../../executor/index.js'
-import { bytes, type MessageChannel } from '../../protocols/channel.js'
+import type { MessageChannel } from '../../protocols/channel.js'
+import { IO_DATA_MAX, IoDataCodec, takeData, type IoData } from '../../protocols/io-session.js'
 import { IoFrame } from '../../protocols/pb/gate.js'
 import type { IoSink, Managed } from '../instances.js'
 import { statusToWire } from './wire.js'
 
+/** An output frame waiting to be written: data (merged while it waits) or a control frame. */
+type Out = { data: IoData } | { frame: IoFrame }
+
 export class StreamSink implements IoSink {
-  private held: IoFrame[] | undefined = []
+  private held: Out[] | undefined = []
+  /** Frames not yet handed to the channel, in order; written one at a time. */
+  private readonly out: Out[] = []
+  private writing: Promise<void> | undefined
   private finished = false
   private resolveDone!: () => void
   /** Resolves when the session is over (status sent, or client gone). */
@@ -21,20 +28,20 @@ export class StreamSink implements IoSink {
 
   constructor (private readonly ch: MessageChannel) {}
 
-  stdout (data: Uint8Array): void { this.frame({ kind: IoFrame.Kind.STDOUT, data: bytes(data) }) }
-  stderr (data: Uint8Array): void { this.frame({ kind: IoFrame.Kind.STDERR, data: bytes(data) }) }
+  stdout (data: Uint8Array): void { this.data(IoFrame.Kind.STDOUT, data) }
+  stderr (data: Uint8Array): void { this.data(IoFrame.Kind.STDERR, data) }
 
   status (s: InstanceStatus): void {
     if (this.finished) return
     this.finished = true
-    this.frame({ kind: IoFrame.Kind.STATUS, data: new Uint8Array(0), status: statusToWire(s) })
+    this.frame({ frame: { kind: IoFrame.Kind.STATUS, data: new Uint8Array(0), status: statusToWire(s) } })
     if (this.held == null) void this.closeAfterWrites()
   }
 
   moved (endpoint: string): void {
     if (this.finished) return
     this.finished = true
-    this.frame({ kind: IoFrame.Kind.MOVED, data: new TextEncoder().encode(endpoint) })
+    this.frame({ frame: { kind: IoFrame.Kind.MOVED, data: new TextEncoder().encode(endpoint) } })
     if (this.held == null) void this.closeAfterWrites()
   }
 
@@ -48,13 +55,44 @@ export class StreamSink implements IoSink {
     void this.readInput(m)
   }
 
-  private frame (f: IoFrame): void {
+  private frame (f: Out): void {
     if (this.held != null) this.held.push(f); else this.send(f)
   }
 
-  private send (f: IoFrame): void { void this.ch.write(IoFrame, f).catch(() => {}) }
+  /**
+   * Output data (kept, not copied, until it is written): appended to the
+   * data frame that waits last if it is of the same kind and has room, so
+   * output that arrives while a frame is being written goes as one frame.
+   */
+  private data (kind: IoData['kind'], d: Uint8Array): void {
+    if (d.byteLength === 0) return
+    const q = this.held ?? this.out
+    const last = q[q.length - 1]
+    if (last != null && 'data' in last && last.data.kind === kind && last.data.n + d.byteLength <= IO_DATA_MAX) {
+      last.data.parts.push(d)
+      last.data.n += d.byteLength
+      return
+    }
+    this.frame({ data: { kind, parts: [d], n: d.byteLength } })
+  }
+
+  private send (f: Out): void {
+    this.out.push(f)
+    this.writing ??= this.writeOut()
+  }
+
+  /** Write the waiting frames in order; what arrives in this event-loop turn joins them first. */
+  private async writeOut (): Promise<void> {
+    await new Promise<void>(resolve => setImmediate(resolve))
+    for (let f = this.out.shift(); f != null; f = this.out.shift()) {
+      if ('frame' in f) { await this.ch.write(IoFrame, f.frame).catch(() => {}); continue }
+      while (f.data.n > 0) await this.ch.write(IoDataCodec, takeData(f.data, IO_DATA_MAX)).catch(() => {})
+    }
+    this.writing = undefined
+  }
 
   private async closeAfterWrites (): Promise<void> {
+    while (this.writing != null) await this.writing
     await this.ch.close().catch(() => {})
     this.resolveDone()
   }
