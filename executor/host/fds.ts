@@ -67,6 +67,9 @@ export class FdTable {
   /** Put an entry at a given fd (preopens at launch). */
   set (fd: number, e: FdEntry): void { this.fds.set(fd, e) }
 
+  /** MAX_FDS are open. */
+  full (): boolean { return this.fds.size >= MAX_FDS }
+
   /** The lowest free fd from 3; undefined when MAX_FDS are open. */
   alloc (e: FdEntry): number | undefined {
     if (this.fds.size >= MAX_FDS) return undefined

@@ -360,25 +360,25 @@ export function fsFunctions (core: HostCore): Record<string, Fn> {
       const writing = (want & (RIGHTS.FD_WRITE | RIGHTS.FD_ALLOCATE | RIGHTS.FD_FILESTAT_SET_SIZE)) !== 0n ||
         (fdflags & FDFLAGS.APPEND) !== 0 || (oflags & OFLAGS.TRUNC) !== 0
       if (node == null) {
-        if ((oflags & OFLAGS.CREAT) === 0) return ERRNO.NOENT
+        if (!creat) return ERRNO.NOENT
         if (r.slash || (oflags & OFLAGS.DIRECTORY) !== 0) return (oflags & OFLAGS.DIRECTORY) !== 0 ? ERRNO.INVAL : ERRNO.ISDIR
         if (dir.ro) return ERRNO.ROFS
         if ((dir.base & RIGHTS.PATH_CREATE_FILE) === 0n) return ERRNO.NOTCAPABLE
-        node = vfs().createFile(r.dir, r.name)
       } else {
         if (excl) return ERRNO.EXIST
         if (node.type === 'symlink') return (oflags & OFLAGS.DIRECTORY) !== 0 ? ERRNO.NOTDIR : ERRNO.LOOP
         if ((r.slash || (oflags & OFLAGS.DIRECTORY) !== 0) && node.type !== 'dir') return ERRNO.NOTDIR
         if (node.type === 'dir' && writing) return ERRNO.ISDIR
         if (writing && dir.ro) return ERRNO.ROFS
-        if ((oflags & OFLAGS.TRUNC) !== 0 && node.type === 'file') {
-          if ((dir.base & RIGHTS.PATH_FILESTAT_SET_SIZE) === 0n && (want & RIGHTS.FD_WRITE) === 0n) return ERRNO.NOTCAPABLE
-          vfs().resize(node, 0)
-        }
+        if ((oflags & OFLAGS.TRUNC) !== 0 && (dir.base & RIGHTS.PATH_FILESTAT_SET_SIZE) === 0n && (want & RIGHTS.FD_WRITE) === 0n) return ERRNO.NOTCAPABLE
       }
-      // the rights asked for, as far as they apply to what was opened (witx: the host may grant fewer)
-      if ((want & ~dir.inheriting) !== 0n && (want & ~dir.inheriting & (node.type === 'dir' ? RIGHTS_DIR : RIGHTS_FILE)) !== 0n) return ERRNO.NOTCAPABLE
-      const applies = node.type === 'dir' ? RIGHTS_DIR : RIGHTS_FILE
+      // the rights asked for, as far as they apply to what is opened (witx: the host may grant fewer);
+      // all checks before anything changes: a refused open creates and truncates nothing
+      const applies = node?.type === 'dir' ? RIGHTS_DIR : RIGHTS_FILE
+      if ((want & ~dir.inheriting & applies) !== 0n) return ERRNO.NOTCAPABLE
+      if (core.fds.full()) return ERRNO.NFILE
+      if (node == null) node = vfs().createFile(r.dir, r.name)
+      else if ((oflags & OFLAGS.TRUNC) !== 0 && node.type === 'file') vfs().resize(node, 0)
       const roMask = dir.ro ? ~RIGHTS_WRITING : ~0n
       const entry: NodeFd = {
         kind: 'node',
@@ -389,8 +389,7 @@ export function fsFunctions (core: HostCore): Record<string, Fn> {
         inheriting: wantInh & dir.inheriting & roMask,
         ro: dir.ro
       }
-      const out = core.fds.alloc(entry)
-      if (out == null) return ERRNO.NFILE
+      const out = core.fds.alloc(entry) as number
       vfs().hold(node.ino)
       m.setU32(u32(fdPtr), out)
       return ERRNO.SUCCESS

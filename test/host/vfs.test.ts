@@ -303,3 +303,19 @@ t.test('set_times: values, *_NOW (the realtime clock), omitted fields kept, both
   t.equal(d.f['wasi.path_filestat_get'](3, 0, 1 << 16, 9, 200), 0)
   t.same([d.dv().getBigUint64(240, true), d.dv().getBigUint64(248, true)], [11n, 13n])
 })
+
+t.test('a refused open changes nothing: no file created, nothing truncated', async t => {
+  const d = setup(sample())
+  const before = JSON.stringify([...walkImage(d.host.files()!)].map(e => e.path))
+  t.equal(d.open('new-file', OFLAGS.CREAT, RIGHTS_ALL, 0, 3).errno, 0)
+  // a directory fd that may open but not pass on write rights
+  const ro = d.open('sub', OFLAGS.DIRECTORY, RIGHTS_DIR)
+  t.equal(d.f['wasi.fd_fdstat_set_rights'](ro.fd, RIGHTS_DIR, RIGHTS.FD_READ | RIGHTS.FD_SEEK), 0)
+  t.equal(d.open('created-by-refused', OFLAGS.CREAT, RIGHTS.FD_READ | RIGHTS.FD_WRITE, 0, ro.fd).errno, ERRNO.NOTCAPABLE)
+  t.equal(d.open('a.txt', OFLAGS.TRUNC, RIGHTS.FD_READ | RIGHTS.FD_WRITE, 0, ro.fd).errno, ERRNO.NOTCAPABLE)
+  const after = [...walkImage(d.host.files()!)]
+  t.notOk(after.some(e => e.path === 'sub/created-by-refused'), 'no file created')
+  const a = after.find(e => e.path === 'sub/a.txt')
+  t.equal(a?.type === 'file' ? a.size : -1, 6, 'not truncated')
+  t.not(JSON.stringify(after.map(e => e.path)), before)
+})
