@@ -24,6 +24,7 @@ local programs (no node needed):
 
 the node (one per host; the other commands talk to it):
   node start [node options]                run this host's node in the foreground
+  status | node status                     the node: instances live, memory committed / budget, limits, usage
   id                                       this node's peer ID and addresses
   peers                                    connected peers
   connect <multiaddr>                      connect to a peer
@@ -65,6 +66,14 @@ node options:
   --dht amino             use the public IPFS DHT instead of the Gate one
   --mdns                  find peers on the LAN
   --ipfs-api <url>        fetch/publish modules through a Kubo daemon instead of the embedded Helia
+  --memory-budget-mb <n>  linear memory all running instances may reserve (default half the RAM)
+  --remote-memory-mb <n>  memory cap of each deploy from another peer (default 256)
+  --remote-cpu-ms <n>     CPU time limit of each deploy from another peer (default 60000; 0 = none)
+  --max-instances <n>     instances on this node (default 256)
+  --peer-instances <n>    instances one peer may run (default 8); --peer-deploys-per-min <n> (default 60)
+  --range-instances <n>   instances one address range (/24, /48) may run (default 32)
+  --range-deploys-per-min <n>  deploys from one address range per minute (default 240)
+  --message-rate <n>      inbound messages per second per peer (default 200; 4x per range)
 
 run/resume options:
   --suspend-after <ms>    suspend after this long and write a snapshot
@@ -125,7 +134,16 @@ async function main (argv: string[]): Promise<void> {
       netns: { type: 'boolean', default: false },
       arch: { type: 'string', multiple: true, default: [] },
       keep: { type: 'boolean', default: false },
-      'exit-with': { type: 'string' }
+      'exit-with': { type: 'string' },
+      'memory-budget-mb': { type: 'string' },
+      'remote-memory-mb': { type: 'string' },
+      'remote-cpu-ms': { type: 'string' },
+      'max-instances': { type: 'string' },
+      'peer-instances': { type: 'string' },
+      'peer-deploys-per-min': { type: 'string' },
+      'range-instances': { type: 'string' },
+      'range-deploys-per-min': { type: 'string' },
+      'message-rate': { type: 'string' }
     }
   })
   const [cmd, ...rest] = positionals
@@ -171,7 +189,8 @@ async function main (argv: string[]): Promise<void> {
       await (await import('./commands/testnet.js')).testnetCommand(rest, { dir: testnetDir, json: values.json, nodes: num('n', values.n), netns: values.netns, arm64: archNodes(values.arch as string[]), keep: values.keep, nodeArgs: progArgs })
       return
     case 'node': {
-      if (rest[0] !== 'start') throw new UsageError('node wants a subcommand: start')
+      if (rest[0] === 'status' && rest.length === 1) { await (await net()).netCommand('status', [], [], netFlags); return }
+      if (rest[0] !== 'start') throw new UsageError('node wants a subcommand: start or status')
       if (values.dht != null && values.dht !== 'amino' && values.dht !== 'gate') throw new UsageError('--dht is gate or amino')
       const joining = values.testnet != null ? await (await import('./commands/join.js')).resolveTestnet(values.testnet, testnetDir) : undefined
       await (await import('./commands/node-start.js')).nodeStart({
@@ -188,7 +207,21 @@ async function main (argv: string[]): Promise<void> {
           dht: (values.dht ?? joining?.init.dht) as 'gate' | 'amino' | undefined,
           mdns: values.mdns,
           ipfsApi: values['ipfs-api'],
-          policy: values.allow.length > 0 ? { mode: 'allow-list', allow: values.allow } : undefined
+          policy: defined({
+            ...(values.allow.length > 0 ? { mode: 'allow-list' as const, allow: values.allow } : {}),
+            maxInstances: num('max-instances', values['max-instances']),
+            maxInstancesPerPeer: num('peer-instances', values['peer-instances']),
+            deploysPerMinute: num('peer-deploys-per-min', values['peer-deploys-per-min']),
+            maxInstancesPerRange: num('range-instances', values['range-instances']),
+            deploysPerMinutePerRange: num('range-deploys-per-min', values['range-deploys-per-min'])
+          }),
+          budget: defined({
+            memoryBytes: mib(num('memory-budget-mb', values['memory-budget-mb'])),
+            remoteMemoryBytes: mib(num('remote-memory-mb', values['remote-memory-mb'])),
+            remoteCpuMs: num('remote-cpu-ms', values['remote-cpu-ms']),
+            messagesPerSecond: num('message-rate', values['message-rate']),
+            messagesPerSecondPerRange: ((n?: number) => n != null ? n * 4 : undefined)(num('message-rate', values['message-rate']))
+          })
         }
       })
       return
@@ -218,6 +251,14 @@ main(process.argv.slice(2)).catch((err: Error) => {
   else process.stderr.write(`gate: ${err.name !== 'Error' ? err.name + ': ' : ''}${err.message}\n`)
   process.exit(1)
 })
+
+/** The keys with a value; undefined when there is none (the node's defaults apply). */
+function defined<T extends object> (o: T): Partial<T> | undefined {
+  const e = Object.entries(o).filter(([, v]) => v != null)
+  return e.length > 0 ? Object.fromEntries(e) as Partial<T> : undefined
+}
+
+const mib = (n: number | undefined): number | undefined => n != null ? Math.floor(n * 1024 * 1024) : undefined
 
 /** `--arch arm64=1,3` (repeatable) -> [1, 3]. */
 function archNodes (specs: string[]): number[] {

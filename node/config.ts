@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { ComponentLogger } from '@libp2p/interface'
 import type { ExecutorInit } from '../executor/index.js'
 import type { PolicyInit } from './policy.js'
+import type { BudgetInit } from './budget.js'
 
 export interface GateNodeInit {
   /** Identity, blocks, persisted instances, compile cache. */
@@ -30,6 +31,12 @@ export interface GateNodeInit {
   ipfsApi?: string
   executor?: ExecutorInit
   policy?: Partial<PolicyInit>
+  /**
+   * Node-wide budgets (node/budget.ts): memory all running instances may
+   * reserve (default half the RAM), remote deploys' memory cap (256 MiB)
+   * and CPU limit (60 s), inbound message rates.
+   */
+  budget?: Partial<BudgetInit>
   /** Largest module accepted or fetched (default 64 MiB). */
   maxModuleBytes?: number
   /** Re-advertise service names this often (default 10 min). */

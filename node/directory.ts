@@ -5,6 +5,12 @@
  * re-announced every `reprovideMs` while held. Provider records cannot be
  * withdrawn, so a lookup may still name a node that dropped the name; the
  * message protocol then answers NOT_FOUND.
+ *
+ * A full node (node/capacity.ts) pauses its executor names: it stops
+ * re-announcing them and no longer lists itself, and since records it put
+ * out earlier live on in the DHT until they expire, lookups of executor
+ * names ask each provider found whether it has room (`excludeProvider`)
+ * and leave out the ones that say they are full.
  */
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Logger } from '@libp2p/interface'
@@ -31,7 +37,11 @@ export interface Provider { id: PeerId, multiaddrs: string[] }
 
 export class ServiceDirectory {
   private readonly held = new Map<string, number>()
+  /** Held names not offered for now (the node is full). */
+  private readonly paused = new Set<string>()
   private timer?: NodeJS.Timeout
+  /** Drop a provider found for `name` from lookups (e.g. it says it is full); errors keep it. */
+  excludeProvider?: (name: string, p: Provider, signal?: AbortSignal) => Promise<boolean>
 
   constructor (private readonly libp2p: Libp2p, private readonly log: Logger, private readonly reprovideMs: number) {}
 
@@ -43,7 +53,19 @@ export class ServiceDirectory {
   stop (): void { clearInterval(this.timer) }
 
   /** Names this node currently offers. */
-  names (): string[] { return [...this.held.keys()].sort() }
+  names (): string[] { return [...this.held.keys()].filter(n => !this.paused.has(n)).sort() }
+
+  /** Names held but not offered for now. */
+  pausedNames (): string[] { return [...this.paused].filter(n => this.held.has(n)).sort() }
+
+  /** Stop offering `names` (not re-announced, not listed for this node) until `unpause`. */
+  pause (names: string[]): void { for (const n of names) this.paused.add(n) }
+
+  /** Offer `names` again: announced now. */
+  async unpause (names: string[]): Promise<void> {
+    const back = names.filter(n => this.paused.delete(n) && this.held.has(n))
+    await Promise.all(back.map(async n => { await this.provide(n) }))
+  }
 
   has (name: string): boolean { return this.held.has(name) }
 
@@ -51,7 +73,7 @@ export class ServiceDirectory {
   async advertise (name: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
     const n = this.held.get(name) ?? 0
     this.held.set(name, n + 1)
-    if (n === 0) await this.provide(name, opts.signal)
+    if (n === 0 && !this.paused.has(name)) await this.provide(name, opts.signal)
   }
 
   withdraw (name: string): void {
@@ -62,11 +84,24 @@ export class ServiceDirectory {
   /** Providers of `name` found through the DHT (this node first if it offers the name). */
   async find (name: string, opts: { limit?: number, signal?: AbortSignal } = {}): Promise<Provider[]> {
     const limit = opts.limit ?? 16
+    const exclude = this.excludeProvider
+    if (exclude != null && name.startsWith(EXECUTOR_SERVICE)) {
+      // ask more than wanted: some may be full
+      const found = await this.lookup(name, limit * 2, opts.signal)
+      const self = this.libp2p.peerId.toString()
+      const keep = await Promise.all(found.map(async p => p.id.toString() === self || !(await exclude(name, p, opts.signal).catch(() => false))))
+      return found.filter((_, i) => keep[i]).slice(0, limit)
+    }
+    return await this.lookup(name, limit, opts.signal)
+  }
+
+  private async lookup (name: string, limit: number, signal?: AbortSignal): Promise<Provider[]> {
+    const opts = { signal }
     const out: Provider[] = []
     const seen = new Set<string>()
-    if (this.held.has(name)) {
+    seen.add(this.libp2p.peerId.toString())
+    if (this.held.has(name) && !this.paused.has(name)) {
       out.push({ id: this.libp2p.peerId, multiaddrs: this.libp2p.getMultiaddrs().map(String) })
-      seen.add(this.libp2p.peerId.toString())
     }
     if (out.length >= limit) return out
     const cid = await serviceCid(name)
@@ -94,6 +129,6 @@ export class ServiceDirectory {
   }
 
   private async reprovide (): Promise<void> {
-    for (const name of this.held.keys()) await this.provide(name)
+    for (const name of this.held.keys()) if (!this.paused.has(name)) await this.provide(name)
   }
 }

@@ -40,6 +40,9 @@ import { ModuleFetchError, ModuleTooLargeError, type FetchProgress, type ModuleS
 import { makePeerPort, type PeerPortHost } from './peer-port.js'
 import { SuspendedRecords, type SuspendedRecord } from './persist.js'
 import { Policy } from './policy.js'
+import { Admission, refuseMessage } from './admission.js'
+import { Capacity } from './capacity.js'
+import { PAGE } from './budget.js'
 import { ModuleStore, snapshotBlockstore } from './stores.js'
 import { writeBehind } from './write-behind.js'
 import { withDeadline } from './deadline.js'
@@ -72,6 +75,8 @@ export interface RunSpec {
   fs?: FsImage
   /** Which of the client's streams are terminals (the program's isatty()). */
   tty?: { stdin?: boolean, stdout?: boolean, stderr?: boolean }
+  /** The remote address of the connection the deploy came on: its range has quotas (node/admission.ts). */
+  remoteAddr?: string
 }
 
 export interface NodeMessage { from: string, payload: Uint8Array, at: string }
@@ -101,6 +106,10 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
   snapshots!: Blockstore
   policy!: Policy
   directory!: ServiceDirectory
+  /** Quotas, limits, the memory budget and the figures (node/admission.ts). */
+  admission!: Admission
+  /** The full-node signal (node/capacity.ts). */
+  capacity!: Capacity
   readonly table = new InstanceTable()
   /** The last messages addressed to this node. */
   readonly inbox: NodeMessage[] = []
@@ -145,14 +154,22 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     this.records = new SuspendedRecords(join(dir, 'instances'))
     this.policy = new Policy(this.self, this.init.policy)
     this.directory = new ServiceDirectory(this.libp2p, this.logger.forComponent('gate:directory'), this.init.reprovideMs ?? DEFAULT_REPROVIDE_MS)
+    this.admission = new Admission({ budget: this.init.budget, policy: this.policy, table: this.table, localMemoryPages: this.init.executor?.limits?.memoryPages })
+    this.capacity = new Capacity({ libp2p: this.libp2p, directory: this.directory, names: [EXECUTOR_SERVICE, executorArchService(process.arch)], state: () => this.admission.state(), log: this.logger.forComponent('gate:capacity') })
+    this.admission.memory.onChange(() => { this.capacity.update() })
+    this.on('instance', () => { this.capacity.update() })
 
     const opts = { maxInboundStreams: MAX_INBOUND_STREAMS, runOnLimitedConnection: false }
-    await this.libp2p.handle(DEPLOY_PROTOCOL, (s, c) => this.serve(s, async () => { await handleDeploy(this, s, c.remotePeer.toString()) }), opts)
+    await this.libp2p.handle(DEPLOY_PROTOCOL, (s, c) => this.serve(s, async () => { await handleDeploy(this, s, c.remotePeer.toString(), c.remoteAddr.toString()) }), opts)
     await this.libp2p.handle(ATTACH_PROTOCOL, (s, c) => this.serve(s, async () => { await handleAttach(this, s, c.remotePeer.toString()) }), opts)
     await this.libp2p.handle(CONTROL_PROTOCOL, (s, c) => this.serve(s, async () => { await handleControl(this, s, c.remotePeer.toString()) }), opts)
-    await this.libp2p.handle(MESSAGE_PROTOCOL, (s, c) => this.serve(s, async () => { await handleMessage(this, s, c.remotePeer.toString()) }), opts)
+    await this.libp2p.handle(MESSAGE_PROTOCOL, (s, c) => this.serve(s, async () => {
+      try { this.admission.checkMessage(c.remotePeer.toString(), c.remoteAddr.toString()) } catch (err) { await refuseMessage(s, err); return }
+      await handleMessage(this, s, c.remotePeer.toString())
+    }), opts)
     await this.libp2p.handle(SNAPSHOT_PUSH_PROTOCOL, (s, c) => this.serve(s, async () => { await handleSnapshotPush(this, s, c.remotePeer.toString()) }), opts)
     await this.libp2p.handle(HANDOVER_PROTOCOL, (s, c) => this.serve(s, async () => { await handleMigrate(this, s, c.remotePeer.toString()) }), opts)
+    await this.capacity.start()
     this.directory.start()
     this.started = true
     void this.directory.advertise(EXECUTOR_SERVICE)
@@ -229,9 +246,11 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
    */
   async run (owner: string, spec: RunSpec): Promise<Managed> {
     this.assertStarted()
-    this.policy.checkDeploy(owner, this.table.live().filter(m => m.owner === owner).length, this.table.live().length)
+    this.admission.checkDeploy(owner, spec.remoteAddr)
+    const lim = this.admission.deployLimits(owner, spec)
     let bytes = spec.module
     if ((bytes == null || bytes.byteLength === 0) && spec.cid != null && isSnapshotCid(spec.cid)) return await this.runSnapshot(owner, spec)
+    this.admission.memory.check(lim.memoryPages * PAGE) // before any fetch or compile
     if (bytes == null || bytes.byteLength === 0) {
       if (spec.cid == null || spec.cid === '') throw new RequestError(ErrorCode.BAD_REQUEST, 'neither module bytes nor a CID')
       bytes = await this.fetchModule(spec.cid, { signal: spec.signal, onProgress: spec.onProgress })
@@ -247,20 +266,27 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     }
     await this.modules.put(bytes, cm.moduleHash)
     const id = randomUUID()
-    const m = this.table.add(new Managed({ id, owner, moduleHash: cm.moduleHash, transient: spec.transient ?? true, entry }))
-    for (const sink of spec.sinks ?? []) m.sinks.add(sink)
-    const limits: Record<string, number> = {}
-    if (spec.memoryPages != null && spec.memoryPages > 0) limits.memoryPages = Math.min(spec.memoryPages, this.init.executor?.limits?.memoryPages ?? spec.memoryPages)
-    if (spec.cpuTimeMs != null && spec.cpuTimeMs > 0) limits.cpuTimeMs = spec.cpuTimeMs
-    const inst = this.executor.launch(cm, this.launchOptions(m, {
-      args: spec.args ?? ['program'],
-      env: spec.env,
-      limits,
-      instanceId: id,
-      fs: spec.fs,
-      tty: spec.tty
-    }))
-    this.track(m, inst)
+    this.admission.reserve(id, owner, lim.memoryPages * PAGE, this.admission.rangeOf(owner, spec.remoteAddr))
+    const limits: Record<string, number> = { memoryPages: lim.memoryPages }
+    if (lim.cpuTimeMs != null) limits.cpuTimeMs = lim.cpuTimeMs
+    let m: Managed
+    try {
+      m = this.table.add(new Managed({ id, owner, moduleHash: cm.moduleHash, transient: spec.transient ?? true, entry }))
+      for (const sink of spec.sinks ?? []) m.sinks.add(sink)
+      const inst = this.executor.launch(cm, this.launchOptions(m, {
+        args: spec.args ?? ['program'],
+        env: spec.env,
+        limits,
+        instanceId: id,
+        fs: spec.fs,
+        tty: spec.tty
+      }))
+      this.track(m, inst)
+    } catch (err) {
+      this.admission.release(id)
+      this.table.delete(id)
+      throw err
+    }
     return m
   }
 
@@ -270,8 +296,11 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
 
   private track (m: Managed, inst: Instance): void {
     m.bind(inst)
+    this.admission.bound(m.id)
     this.emit('instance', m)
     inst.once('exit', () => {
+      // the memory reservation ends with the instance, unless it is being moved (it may resume here)
+      if (!m.migrating) this.admission.release(m.id)
       // an ended transient instance is forgotten; others stay listable
       if (m.transient && m.instance == null && m.status.state !== 'suspended') this.table.delete(m.id)
       this.emit('instance', m)
@@ -306,7 +335,14 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     const { snapshot, moduleBytes } = await decodeSnapshot(m.snapshotRoot, this.snapshots)
     const bytes = moduleBytes ?? await this.modules.get(m.moduleHash)
     if (bytes == null) throw new RequestError(ErrorCode.INTERNAL, `module ${m.moduleHash} of instance ${id} is missing`)
-    const inst = await this.executor.resume(snapshot, bytes, this.launchOptions(m, { transfer: true } as LaunchOptions))
+    this.admission.reserve(id, m.owner, this.admission.snapshotBytes(snapshot))
+    let inst
+    try {
+      inst = await this.executor.resume(snapshot, bytes, this.launchOptions(m, { transfer: true } as LaunchOptions))
+    } catch (err) {
+      this.admission.release(id)
+      throw err
+    }
     this.track(m, inst)
     await this.records.remove(id)
     return m
@@ -376,6 +412,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
       throw new RequestError(ErrorCode.BAD_REQUEST, (err as Error).message)
     }
     if (cm.compiledHash !== snapshot.compiledHash) throw new RequestError(ErrorCode.CONFLICT, `snapshot was compiled by ${snapshot.compilerId}; this node compiles differently (${cm.compilerId})`)
+    this.admission.memory.check(this.admission.snapshotBytes(snapshot))
     return { snapshot, moduleBytes, cm }
   }
 
@@ -383,12 +420,14 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
   async adopt (p: { snapshot: InstanceSnapshot, moduleBytes: Uint8Array, cm: CompiledModule }, o: { clone: boolean, owner: string, transient: boolean, sinks?: IoSink[] }): Promise<Managed> {
     await this.modules.put(p.moduleBytes, p.cm.moduleHash)
     const id = o.clone ? randomUUID() : p.snapshot.instanceId
+    this.admission.reserve(id, o.owner, this.admission.snapshotBytes(p.snapshot))
     const m = this.table.add(new Managed({ id, owner: o.owner, moduleHash: p.cm.moduleHash, transient: o.transient, entry: p.snapshot.entry }))
     for (const s of o.sinks ?? []) m.sinks.add(s)
     try {
       const inst = await this.executor.resume(p.snapshot, p.moduleBytes, this.launchOptions(m, { clone: o.clone, instanceId: id, transfer: true } as LaunchOptions))
       this.track(m, inst)
     } catch (err) {
+      this.admission.release(id)
       this.table.delete(id)
       throw err
     }
@@ -416,6 +455,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     m.sinks.clear()
     for (const s of sinks) { if (s.moved != null) s.moved(endpoint); else s.status({ state: 'suspended', error: `moved to ${endpoint}` }) }
     this.table.delete(m.id)
+    this.admission.release(m.id)
     void this.records.remove(m.id)
     this.emit('instance', m)
   }

@@ -3,7 +3,9 @@
  * remote peer ID; the node's own peer ID (the local CLI) may do anything.
  * Default: open to everyone, with per-peer quotas (running instances,
  * deploys per minute) and a node-wide instance cap. `allow-list` admits only
- * the listed peer IDs.
+ * the listed peer IDs. The address range a deploy comes from (/24 of IPv4,
+ * /48 of IPv6: node/budget.ts addressRange) has quotas of its own, so many
+ * peer IDs from one place share one allowance.
  */
 import { ErrorCode } from '../protocols/pb/gate.js'
 import { RequestError } from '../protocols/errors.js'
@@ -18,6 +20,10 @@ export interface PolicyInit {
   deploysPerMinute: number
   /** Live instances on this node (default 256). */
   maxInstances: number
+  /** Live instances all peers of one address range may own (default 32: 4x per peer). */
+  maxInstancesPerRange: number
+  /** Deploy requests from one address range per minute (default 240: 4x per peer). */
+  deploysPerMinutePerRange: number
 }
 
 export const DEFAULT_POLICY: PolicyInit = {
@@ -25,8 +31,13 @@ export const DEFAULT_POLICY: PolicyInit = {
   allow: [],
   maxInstancesPerPeer: 8,
   deploysPerMinute: 60,
-  maxInstances: 256
+  maxInstances: 256,
+  maxInstancesPerRange: 32,
+  deploysPerMinutePerRange: 240
 }
+
+/** Where a deploy comes from: its connection's address range and how many instances that range runs here. */
+export interface Origin { range: string, owned: number }
 
 export class Policy {
   readonly init: PolicyInit
@@ -45,23 +56,35 @@ export class Policy {
   }
 
   /**
-   * May `peer` start one more instance, given how many it and everyone own?
-   * Counts the attempt against the per-minute quota.
+   * May `peer` start one more instance, given how many it, its address range
+   * and everyone own? Counts the attempt against the per-minute quotas.
    */
-  checkDeploy (peer: string, owned: number, total: number): void {
+  checkDeploy (peer: string, owned: number, total: number, origin?: Origin): void {
     this.checkAccess(peer)
     if (this.isOwner(peer)) return
     const now = Date.now()
-    const times = (this.recent.get(peer) ?? []).filter(t => now - t < 60_000)
+    const times = this.window(peer, now)
     if (times.length >= this.init.deploysPerMinute) {
-      this.recent.set(peer, times)
       throw new RequestError(ErrorCode.RATE_LIMITED, `more than ${this.init.deploysPerMinute} deploys per minute; retry in ${Math.ceil((60_000 - (now - times[0])) / 1000)} s`)
     }
+    const rangeTimes = origin != null ? this.window(`range ${origin.range}`, now) : undefined
+    if (rangeTimes != null && rangeTimes.length >= this.init.deploysPerMinutePerRange) {
+      throw new RequestError(ErrorCode.RATE_LIMITED, `more than ${this.init.deploysPerMinutePerRange} deploys per minute from address range ${origin!.range}; retry in ${Math.ceil((60_000 - (now - rangeTimes[0])) / 1000)} s`)
+    }
     times.push(now)
-    this.recent.set(peer, times)
-    if (this.recent.size > 10_000) this.recent.delete(this.recent.keys().next().value as string)
+    rangeTimes?.push(now)
     if (owned >= this.init.maxInstancesPerPeer) throw new RequestError(ErrorCode.RATE_LIMITED, `peer already runs ${owned} instances here (limit ${this.init.maxInstancesPerPeer})`)
-    if (total >= this.init.maxInstances) throw new RequestError(ErrorCode.UNAVAILABLE, `node is full (${total} instances)`)
+    if (origin != null && origin.owned >= this.init.maxInstancesPerRange) throw new RequestError(ErrorCode.RATE_LIMITED, `address range ${origin.range} already runs ${origin.owned} instances here (limit ${this.init.maxInstancesPerRange})`)
+    if (total >= this.init.maxInstances) throw new RequestError(ErrorCode.RESOURCE_EXHAUSTED, `instance budget: ${total} of ${this.init.maxInstances} instances live; node is full`)
+  }
+
+  /** The deploy times of `key` in the last minute (a live array, stored). */
+  private window (key: string, now: number): number[] {
+    const times = (this.recent.get(key) ?? []).filter(t => now - t < 60_000)
+    this.recent.delete(key)
+    this.recent.set(key, times)
+    if (this.recent.size > 10_000) this.recent.delete(this.recent.keys().next().value as string)
+    return times
   }
 
   /** May `peer` act on an instance owned by `owner`? Others get NOT_FOUND: existence is not revealed. */

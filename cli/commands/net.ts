@@ -103,6 +103,12 @@ export async function netCommand (cmd: string, args: string[], progArgs: string[
       return true
     }
     case 'status': case 'kill': case 'suspend': case 'resume': case 'delete': {
+      if (cmd === 'status' && args.length === 0) {
+        if (f.peer != null) throw new UsageError('status without an instance shows this node (no --peer)')
+        const r = await (await client()).json('GET', 'node')
+        print(r, () => nodeStatusText(r))
+        return true
+      }
       if (args.length !== 1) throw new UsageError(`${cmd} wants an instance ID`)
       const r = await (await client()).json('POST', `instance/${args[0]}`, { action: cmd, peer: f.peer })
       print(r, () => r.status != null ? `${r.instance as string}  ${describe(r.status)}\n` : '')
@@ -317,4 +323,28 @@ async function readModule (path: string): Promise<Uint8Array> {
 
 async function * stdinChunks (): AsyncGenerator<Uint8Array> {
   for await (const c of process.stdin) yield new Uint8Array(c as Buffer)
+}
+
+const MIB = 1024 * 1024
+const mb = (n: number): string => String(Math.round(n / MIB))
+
+/** `gate status` (no instance): the node-wide figures of GET node. */
+export function nodeStatusText (r: any): string {
+  const lines = [
+    `node ${r.peerId as string}${r.full === true ? `  FULL (${r.fullReason as string})` : ''}`,
+    `  instances live  ${r.live.instances as number} of ${r.live.max as number}`,
+    `  memory          ${mb(r.memory.committedBytes)} of ${mb(r.memory.budgetBytes)} MiB committed (${mb(r.memory.freeBytes)} MiB free)`,
+    `  remote deploys  memory cap ${mb(r.defaults.remoteMemoryBytes)} MiB, CPU limit ${r.defaults.remoteCpuMs > 0 ? `${r.defaults.remoteCpuMs as number} ms` : 'none'}; local cap ${mb(r.defaults.localMemoryBytes)} MiB`,
+    `  quotas          ${r.quotas.maxInstancesPerPeer as number} instances and ${r.quotas.deploysPerMinute as number} deploys/min per peer, ${r.quotas.maxInstancesPerRange as number} and ${r.quotas.deploysPerMinutePerRange as number} per address range; messages ${r.defaults.messagesPerSecond as number}/s per peer, ${r.defaults.messagesPerSecondPerRange as number}/s per range`
+  ]
+  if ((r.pausedServices ?? []).length > 0) lines.push(`  not advertised  ${(r.pausedServices as string[]).join(', ')} (full)`)
+  if (r.perPeer.length > 0) {
+    lines.push('  per peer')
+    for (const p of r.perPeer) lines.push(`    ${p.peer as string}  ${p.instances as number} instance(s)  ${mb(p.memoryBytes)} MiB`)
+  }
+  if (r.perRange.length > 0) {
+    lines.push('  per address range')
+    for (const p of r.perRange) lines.push(`    ${p.range as string}  ${p.instances as number} instance(s)  ${mb(p.memoryBytes)} MiB`)
+  }
+  return lines.join('\n') + '\n'
 }

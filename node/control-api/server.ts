@@ -3,7 +3,8 @@
  * Gate's `/gate-0/` surface (gate-reference §3): modules by sha256 or IPFS
  * CID with `action=call|launch|publish`, instances with
  * `action=kill|suspend|resume|status|io|delete`, plus peers, services and
- * messages. `peer=<peer-id>` sends the request to another node over libp2p.
+ * messages, and `GET node` (node-wide budgets and usage). `peer=<peer-id>`
+ * sends the request to another node over libp2p.
  * Every route but `GET /gate-0/` needs a token signed with the node's key.
  */
 import { platform, userAgent } from '../platform.js'
@@ -20,6 +21,7 @@ import { routeInstances } from './instances.js'
 import { routeModules } from './modules.js'
 import { routeNet } from './net.js'
 import { routeFs } from './fs.js'
+import { routeNodeStatus } from './node-status.js'
 
 export { API_PREFIX, UNIX_URL_PREFIX }
 
@@ -86,7 +88,7 @@ export class ControlServer {
       const r: ApiRequest = { req, res, method: req.method ?? 'GET', path, query: u.searchParams, node: this.node }
       if (path.length === 0 && (r.method === 'GET' || r.method === 'HEAD')) { sendJson(res, 200, info(this.node)); return }
       await verifyToken(req.headers.authorization, this.node.libp2p.peerId.publicKey!, this.audience)
-      const done = await routeModules(r) || await routeInstances(r) || await routeNet(r) || await routeFs(r)
+      const done = await routeModules(r) || await routeInstances(r) || await routeNet(r) || await routeFs(r) || await routeNodeStatus(r)
       if (!done) throw new RequestError(ErrorCode.NOT_FOUND, `no such path ${u.pathname}`)
     } catch (err) {
       // an error that is not a refusal is a bug or an environment failure: keep its stack
@@ -115,7 +117,8 @@ const HTTP_STATUS: Record<string, number> = {
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.UNAVAILABLE]: 503,
-  [ErrorCode.INTERNAL]: 500
+  [ErrorCode.INTERNAL]: 500,
+  [ErrorCode.RESOURCE_EXHAUSTED]: 503
 }
 
 export function errorBody (err: unknown): { status: number, code: string, error: string } {

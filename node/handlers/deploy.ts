@@ -19,7 +19,7 @@ import { ttyFlags } from '../../protocols/client.js'
 import type { PutStore } from '../fs-unixfs.js'
 import type { StatusWithFiles } from './wire.js'
 
-export async function handleDeploy (node: GateNode, stream: Stream, remote: string): Promise<void> {
+export async function handleDeploy (node: GateNode, stream: Stream, remote: string, remoteAddr?: string): Promise<void> {
   // a request carries the module: allow the node's module limit plus headroom
   const ch = new MessageChannel(streamDuplex(stream), { maxFrame: node.maxModuleBytes + 64 * 1024 })
   let req: DeployRequest
@@ -53,7 +53,8 @@ export async function handleDeploy (node: GateNode, stream: Stream, remote: stri
       cpuTimeMs: req.cpuTimeMs,
       tty: ttyFlags(req.tty),
       sinks: sink != null ? [sink] : [],
-      signal: AbortSignal.timeout(60_000)
+      signal: AbortSignal.timeout(60_000),
+      remoteAddr
     })
   } catch (err) {
     await refuse(ch, err)

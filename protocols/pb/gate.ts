@@ -12,7 +12,8 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   CONFLICT = 'CONFLICT',
   UNAVAILABLE = 'UNAVAILABLE',
-  INTERNAL = 'INTERNAL'
+  INTERNAL = 'INTERNAL',
+  RESOURCE_EXHAUSTED = 'RESOURCE_EXHAUSTED'
 }
 
 enum __ErrorCodeValues {
@@ -24,7 +25,8 @@ enum __ErrorCodeValues {
   RATE_LIMITED = 5,
   CONFLICT = 6,
   UNAVAILABLE = 7,
-  INTERNAL = 8
+  INTERNAL = 8,
+  RESOURCE_EXHAUSTED = 9
 }
 
 export namespace ErrorCode {
