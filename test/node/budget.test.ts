@@ -167,3 +167,18 @@ t.test('gate node start flags and gate status', async t => {
   const j = JSON.parse(await cli('node', 'status', '--json'))
   t.equal(j.memory.budgetBytes, 300 * MiB)
 })
+
+t.test('inbound messages are rate limited per peer', async t => {
+  const [a, b] = await startNet(2, 'line', { budget: { messagesPerSecond: 2 } })
+  t.teardown(async () => { await stopAll([a, b]) })
+  const codes: string[] = []
+  let last = ''
+  for (let i = 0; i < 20; i++) {
+    const err = await b.message(a.peerId, '', new TextEncoder().encode(`m${i}`)).catch(e => e)
+    codes.push(err?.code ?? 'OK')
+    if (err != null) last = err.message
+  }
+  t.ok(codes.filter(c => c === 'OK').length >= 10, 'the burst goes through')
+  t.ok(codes.filter(c => c === ErrorCode.RATE_LIMITED).length >= 3, `the rest is refused with RATE_LIMITED (${codes.join(' ')})`)
+  t.match(last, /more than 2 messages per second from this peer/)
+})
