@@ -13,6 +13,7 @@ import { sha256hex } from '../compiler/hash.js'
 import { WorkerCompiler } from '../compiler/worker-compiler.js'
 import { Instance } from './instance.js'
 import { ResumeEveryInstance } from './resume-every.js'
+import { HibernatingInstance, type HibernateOptions, type HibernatePhase } from './hibernate.js'
 import type { FsImage } from './host/vfs/image.js'
 import { WorkerPool, type PooledWorker } from './pool.js'
 import type { FromWorker, LaunchSpec, RuntimeLimits } from './worker/messages.js'
@@ -35,6 +36,25 @@ export interface ExecutorInit {
    * 'inline' compiles on this thread (scripts, benchmarks).
    */
   compileOn?: 'worker' | 'inline'
+  /**
+   * Hibernation (executor/hibernate.ts): an instance that has waited (for
+   * input, a message, a timer) `afterMs` without interruption is suspended
+   * into `store` (the snapshot format; the module stays out) and leaves its
+   * worker; input, a message or its deadline wakes it in a worker. The
+   * handle launch() returns (a HibernatingInstance) is the one instance its
+   * user sees. Per launch: LaunchOptions.hibernate.
+   */
+  hibernate?: HibernateOptions
+}
+
+/** Executor.stats(). */
+export interface ExecutorStats {
+  /** Instances in a worker (each holds its memories and a worker slot), hibernating ones included. */
+  live: number
+  /** Instances in the blockstore only. */
+  hibernated: number
+  /** Instances on their way back from the store into a worker. */
+  waking: number
 }
 
 export interface LaunchOptions {
@@ -66,6 +86,8 @@ export interface LaunchOptions {
    * output, input queued across the cycles, final status and files().
    */
   resumeEvery?: number
+  /** Hibernate this instance when it idles (default: on when the executor has `hibernate`; not with resumeEvery). */
+  hibernate?: boolean
 }
 
 /** Documented defaults. */
@@ -89,7 +111,8 @@ export class Executor {
   private readonly init: ExecutorInit
   private readonly live = new Map<string, Instance>()
   /** resumeEvery handles by id: what get() and instances() show instead of the current link of the chain. */
-  private readonly chains = new Map<string, ResumeEveryInstance>()
+  private readonly chains = new Map<string, Instance>()
+  private readonly phases = { hibernated: 0, waking: 0 }
   private readonly compiled = new Map<string, { cm: CompiledModule, module: WebAssembly.Module }>()
 
   constructor (init: ExecutorInit = {}) {
@@ -116,7 +139,7 @@ export class Executor {
   async stop (): Promise<void> {
     const pool = this.pool
     if (pool == null) { await this.compiler?.stop(); return }
-    await Promise.all([...this.live.values()].map(async i => await i.kill().catch(() => {})))
+    await Promise.all(this.instances().map(async i => await i.kill().catch(() => {})))
     this.pool = undefined
     await Promise.all([pool.stop(), this.compiler?.stop()])
   }
@@ -131,7 +154,16 @@ export class Executor {
     return cm
   }
 
-  instances (): Instance[] { return [...this.live.values()].map(i => this.chains.get(i.id) ?? i) }
+  instances (): Instance[] {
+    const out = new Map<string, Instance>()
+    for (const i of this.live.values()) out.set(i.id, this.chains.get(i.id) ?? i)
+    for (const c of this.chains.values()) out.set(c.id, c) // hibernated ones are in no worker
+    return [...out.values()]
+  }
+
+  /** How many instances are in workers, hibernated, and waking. */
+  stats (): ExecutorStats { return { live: this.live.size, hibernated: this.phases.hibernated, waking: this.phases.waking } }
+
   get (id: string): Instance | undefined { return this.chains.get(id) ?? this.live.get(id) }
 
   /** Start a fresh instance of a compiled module. */
@@ -139,10 +171,27 @@ export class Executor {
     return this.start1(cm, opts, undefined)
   }
 
-  /** spawn, or with `resumeEvery` a chain of spawns behind one handle (executor/resume-every.ts). */
+  /**
+   * spawn, or with `resumeEvery` a chain of spawns behind one handle
+   * (executor/resume-every.ts), or with hibernation a chain with gaps in
+   * the store (executor/hibernate.ts).
+   */
   private start1 (cm: CompiledModule, opts: LaunchOptions, snapshot: InstanceSnapshot | undefined, transfer = false): Instance {
-    const first = this.spawn(cm, opts, snapshot, transfer)
     const every = opts.resumeEvery
+    const hib = this.init.hibernate
+    if ((every == null || !(every > 0)) && hib != null && opts.hibernate !== false) {
+      const first = this.spawn(cm, opts, snapshot, transfer, undefined, true)
+      const later = { ...opts, instanceId: first.id, fs: undefined }
+      const phases = this.phases
+      const h = new HibernatingInstance(first, hib, snap => this.spawn(cm, later, snap, true, undefined, true), opts.peer != null, (from: HibernatePhase, to: HibernatePhase) => {
+        if (from === 'hibernated' || from === 'waking') phases[from]--
+        if (to === 'hibernated' || to === 'waking') phases[to]++
+      })
+      this.chains.set(first.id, h)
+      void h.wait().then(() => { if (this.chains.get(first.id) === h) this.chains.delete(first.id) })
+      return h
+    }
+    const first = this.spawn(cm, opts, snapshot, transfer)
     if (every == null || !(every > 0)) return first
     const chain = new ResumeEveryInstance(first, every, (snap, avoid) => this.spawn(cm, { ...opts, instanceId: first.id, fs: undefined }, snap, true, avoid))
     this.chains.set(first.id, chain)
@@ -180,7 +229,7 @@ export class Executor {
   }
 
   /** `avoid`: a worker to pass over where another is as free (resumeEvery's cycles move to another thread). */
-  private spawn (cm: CompiledModule, opts: LaunchOptions, snapshot: InstanceSnapshot | undefined, transfer = false, avoid?: PooledWorker): Instance {
+  private spawn (cm: CompiledModule, opts: LaunchOptions, snapshot: InstanceSnapshot | undefined, transfer = false, avoid?: PooledWorker, reportWaits = false): Instance {
     if (this.pool == null) throw new NotStartedError()
     let entry = this.compiled.get(cm.compiledHash)
     if (entry == null) {
@@ -212,7 +261,8 @@ export class Executor {
       compilerId: cm.compilerId,
       peer: opts.peer != null,
       tty: opts.tty,
-      fs: snapshot == null ? opts.fs : undefined
+      fs: snapshot == null ? opts.fs : undefined,
+      reportWaits
     }
     const inst = new Instance(id, cm.moduleHash, worker, control, opts.peer)
     this.live.set(id, inst)
@@ -247,6 +297,8 @@ export class Executor {
       case 'snapshot-error': inst.onSnapshotError(m.error); break
       case 'peer-request': inst.onPeerRequest(m.seq, m.req); break
       case 'peer-names': inst.onPeerNames(m.names, m.restored); break
+      case 'waiting': inst.emit('waiting', m.cond); break
+      case 'woke': inst.emit('woke'); break
       case 'exit':
         this.live.delete(m.id)
         w.instances.delete(m.id)

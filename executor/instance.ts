@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events'
 import type { InstanceSnapshot, InstanceStatus, PeerPort } from './types.js'
 import { PEER_ERR_FAILED, PEER_OK, type PeerRequest } from './host/services/peer.js'
 import type { PooledWorker } from './pool.js'
-import { CTL_KILL, type SnapshotBase } from './worker/messages.js'
+import { CTL_KILL, type SnapshotBase, type WaitReport } from './worker/messages.js'
 import { InstanceStateError, SnapshotFailedError } from './errors.js'
 import type { FsImage } from './host/vfs/image.js'
 
@@ -45,6 +45,11 @@ export interface InstanceEvents {
   exit: [InstanceStatus]
   /** The names the program has registered with its peer service changed. */
   'peer-names': [string[]]
+  /** @internal launched with reportWaits (hibernation): the program waits for `cond`, and runs again. */
+  waiting: [WaitReport]
+  woke: []
+  /** A hibernating handle (executor/hibernate.ts) changed phase: 'running', 'hibernating', 'hibernated', 'waking', 'ended'. */
+  phase: [string]
 }
 
 export class Instance extends EventEmitter<InstanceEvents> {
@@ -172,6 +177,7 @@ export class Instance extends EventEmitter<InstanceEvents> {
       if (this.status.state === 'running') this.worker.send({ type: 'peer-reply', id: this.id, seq, error, endpoints })
     }
     if (port == null) { reply(PEER_ERR_FAILED); return }
+    this.peerPending++
     let work: Promise<unknown>
     switch (req.op) {
       case 'register': work = port.register(req.name); break
@@ -179,10 +185,14 @@ export class Instance extends EventEmitter<InstanceEvents> {
       case 'find': work = port.find(req.name, req.limit); break
       case 'send': work = port.send(req.to, req.payload); break
     }
+    work.finally(() => { this.peerPending-- }).catch(() => {})
     work.then(r => { reply(PEER_OK, Array.isArray(r) ? r : undefined) }, (err: any) => {
       reply(typeof err?.code === 'number' && err.code > 0 && err.code < 256 ? err.code : PEER_ERR_FAILED)
     })
   }
+
+  /** @internal peer-service requests whose answer has not been sent to the worker yet (hibernation waits for them). */
+  peerPending = 0
 
   /** @internal */
   onPeerNames (names: string[], restored: boolean): void {

@@ -32,6 +32,8 @@ interface Slot {
   outSince: number
   /** Batched output is due (size or age): sent at the next output call or interrupt. */
   due: boolean
+  /** A 'waiting' was posted and no 'woke' yet (LaunchSpec.reportWaits). */
+  reported?: boolean
 }
 
 const slots = new Map<string, Slot>()
@@ -113,6 +115,7 @@ function launch (msg: Extract<ToWorker, { type: 'launch' }>): void {
 }
 
 function enqueue (s: Slot): void {
+  if (s.reported === true) { s.reported = false; post({ type: 'woke', id: s.rt.id }) }
   s.state = 'runnable'
   s.cond = undefined
   if (s.timer != null) { clearTimeout(s.timer); s.timer = undefined }
@@ -147,11 +150,16 @@ function handle (s: Slot, outcome: SliceOutcome): void {
       s.state = 'waiting'
       s.cond = outcome.cond
       if (s.rt.host.ready(outcome.cond, s.rt.monotonicNs())) { enqueue(s); break }
+      let ms: number | undefined
       if (outcome.cond.deadlineNs != null) {
-        const ms = Number(outcome.cond.deadlineNs - s.rt.monotonicNs()) / 1e6
-        s.timer = setTimeout(() => { if (s.state === 'waiting') enqueue(s) }, Math.max(0, ms))
+        ms = Math.max(0, Number(outcome.cond.deadlineNs - s.rt.monotonicNs()) / 1e6)
+        s.timer = setTimeout(() => { if (s.state === 'waiting') enqueue(s) }, ms)
       }
       flush(s)
+      if (s.rt.spec.reportWaits === true) {
+        s.reported = true
+        post({ type: 'waiting', id: s.rt.id, cond: { input: outcome.cond.input, packets: outcome.cond.packets, deadlineInMs: ms } })
+      }
       break
     case 'done':
       finish(s, outcome.status)

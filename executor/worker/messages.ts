@@ -38,6 +38,16 @@ export interface LaunchSpec {
   tty?: { stdin?: boolean, stdout?: boolean, stderr?: boolean }
   /** The preopened trees of a fresh launch (a restore takes its tree from the snapshot's host state). */
   fs?: FsImage
+  /** Post 'waiting' when the instance starts to wait and 'woke' when it runs again (hibernation, executor/hibernate.ts). */
+  reportWaits?: boolean
+}
+
+/** What a waiting instance waits for, as the worker reports it (WaitCondition with the deadline relative). */
+export interface WaitReport {
+  input?: boolean
+  packets?: boolean
+  /** The deadline is this many ms after the report was made. */
+  deadlineInMs?: number
 }
 
 export interface RuntimeLimits {
@@ -80,6 +90,10 @@ export type FromWorker =
   | { type: 'exit', id: string, status: InstanceStatus, files?: FsImage }
   | { type: 'peer-request', id: string, seq: number, req: PeerRequest }
   | { type: 'peer-names', id: string, names: string[], restored: boolean }
+  /** With LaunchSpec.reportWaits: the instance is unwound and waits for `cond`... */
+  | { type: 'waiting', id: string, cond: WaitReport }
+  /** ...and runs again (what it waited for came, or it is being captured). */
+  | { type: 'woke', id: string }
 
 /** An earlier capture's memory to update in place, compared in chunks of `chunkSize`. */
 export interface SnapshotBase { memory: Uint8Array, chunkSize: number }
