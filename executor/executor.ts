@@ -13,7 +13,7 @@ import { sha256hex } from '../compiler/hash.js'
 import { WorkerCompiler } from '../compiler/worker-compiler.js'
 import { Instance } from './instance.js'
 import { ResumeEveryInstance } from './resume-every.js'
-import { HibernatingInstance, type HibernateOptions, type HibernatePhase } from './hibernate.js'
+import { HibernatingInstance, type HibernateOptions, type HibernatePhase, type ModuleTemplate } from './hibernate.js'
 import type { FsImage } from './host/vfs/image.js'
 import { WorkerPool, type PooledWorker } from './pool.js'
 import type { FromWorker, LaunchSpec, RuntimeLimits } from './worker/messages.js'
@@ -113,6 +113,8 @@ export class Executor {
   /** resumeEvery handles by id: what get() and instances() show instead of the current link of the chain. */
   private readonly chains = new Map<string, Instance>()
   private readonly phases = { hibernated: 0, waking: 0 }
+  /** Per compiled module: the last memory hibernated (executor/hibernate.ts ModuleTemplate). */
+  private readonly templates = new Map<string, ModuleTemplate>()
   private readonly compiled = new Map<string, { cm: CompiledModule, module: WebAssembly.Module }>()
 
   constructor (init: ExecutorInit = {}) {
@@ -161,6 +163,12 @@ export class Executor {
     return [...out.values()]
   }
 
+  private templateOf (compiledHash: string): ModuleTemplate {
+    let t = this.templates.get(compiledHash)
+    if (t == null) { t = {}; this.templates.set(compiledHash, t) }
+    return t
+  }
+
   /** How many instances are in workers, hibernated, and waking. */
   stats (): ExecutorStats { return { live: this.live.size, hibernated: this.phases.hibernated, waking: this.phases.waking } }
 
@@ -186,7 +194,7 @@ export class Executor {
       const h = new HibernatingInstance(first, hib, snap => this.spawn(cm, later, snap, true, undefined, true), opts.peer != null, (from: HibernatePhase, to: HibernatePhase) => {
         if (from === 'hibernated' || from === 'waking') phases[from]--
         if (to === 'hibernated' || to === 'waking') phases[to]++
-      })
+      }, this.templateOf(cm.compiledHash))
       this.chains.set(first.id, h)
       void h.wait().then(() => { if (this.chains.get(first.id) === h) this.chains.delete(first.id) })
       return h

@@ -33,6 +33,14 @@ export interface HibernateOptions {
 /** Where the handle is: in a worker, on its way into the store, in the store, on its way back. */
 export type HibernatePhase = 'running' | 'hibernating' | 'hibernated' | 'waking' | 'ended'
 
+/**
+ * The last snapshot of the same module that went into the store (its memory
+ * and chunk CIDs), shared by the handles of one module: chunks that did not
+ * change from it (the module's data, zero pages) keep their CID after a byte
+ * compare instead of SHA-256 (EncodeOptions.previous).
+ */
+export interface ModuleTemplate { last?: { memory: Uint8Array, chunks: Array<CID | null> } }
+
 /** Starts the next link of the chain from a snapshot (the executor's spawn with the same module and options). */
 export type Respawn = (snapshot: InstanceSnapshot) => Instance
 
@@ -73,7 +81,8 @@ export class HibernatingInstance extends Instance {
    * `onPhase`: told of every change of phase (the executor's counts).
    */
   constructor (first: Instance, private readonly opts: HibernateOptions, private readonly respawn: Respawn,
-    private readonly hasPeer: boolean, private readonly onPhase?: (from: HibernatePhase, to: HibernatePhase) => void) {
+    private readonly hasPeer: boolean, private readonly onPhase?: (from: HibernatePhase, to: HibernatePhase) => void,
+    private readonly template: ModuleTemplate = {}) {
     super(first.id, first.moduleHash, first.worker, new SharedArrayBuffer(4))
     this.adopt(first, true)
   }
@@ -168,8 +177,12 @@ export class HibernatingInstance extends Instance {
       return
     }
     let root: CID
+    let chunks: Array<CID | null>
     try {
-      root = (await encodeSnapshot(snap, this.opts.store)).root
+      const last = this.template.last
+      const r = await encodeSnapshot(snap, this.opts.store, last != null ? { previous: { memory: last.memory, chunks: last.chunks } } : {})
+      root = r.root
+      chunks = r.chunks
     } catch (err) {
       // the store refused it: carry on in a worker, no more hibernation
       this.stopping = true
@@ -179,6 +192,7 @@ export class HibernatingInstance extends Instance {
     }
     if (this.finished) { this.moving = undefined; return }
     if (this.queue.length > 0) { this.relaunch(snap, capturedAt); return }
+    this.template.last = { memory: snap.memory, chunks } // not transferred anywhere: it stays whole
     this.hib = { root, cond: w.cond, deadlineAt: w.deadlineAt, capturedAt }
     this.hibernations++
     this.setPhase('hibernated')
