@@ -208,3 +208,29 @@ t.test('resume of a snapshot into a hibernating executor', async t => {
   await out.has('z\n')
   await b.kill()
 })
+
+t.test('a peer message wakes an instance waiting for it; its reply goes out through the port', async t => {
+  const cm = await ex.compile(program('peer'))
+  const sent: Array<{ to: string, text: string }> = []
+  const registered: string[] = []
+  const port = {
+    register: async (name: string) => { registered.push(name) },
+    unregister: async () => {},
+    find: async () => [],
+    send: async (to: string, payload: Uint8Array) => { sent.push({ to, text: Buffer.from(payload).toString() }) }
+  }
+  const inst = ex.launch(cm, { args: ['peer', 'bob', 'alice', 'pong'], peer: port }) as HibernatingInstance
+  const out = output(inst)
+  await out.has('registered bob: 0\n')
+  await until('hibernated', () => inst.phase === 'hibernated')
+  t.equal(inst.waitsFor?.packets, true, 'it waits for a packet')
+  t.ok(inst.deliver('peerX/alice', enc('ping from alice')), 'delivered')
+  const st = await inst.wait()
+  t.equal(st.state, 'terminated')
+  t.equal(out.text(), 'registered bob: 0\ngot: ping from alice\nreply: 0\n')
+  t.same(sent, [{ to: 'peerX/alice', text: 'pong to ping from alice' }])
+  t.ok(registered.filter(n => n === 'bob').length >= 2, 'its name registered again where it woke')
+  const plain = ex.launch(await ex.compile(program('cat')))
+  t.equal(plain.deliver('x/y', enc('z')), false, 'no peer port: deliver() answers false, as a plain instance does')
+  await plain.kill()
+})
