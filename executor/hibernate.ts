@@ -58,6 +58,8 @@ interface Hibernated {
 }
 
 export class HibernatingInstance extends Instance {
+  /** Why the store refused a snapshot (the instance then stays in a worker, no more hibernation). */
+  hibernateError?: string
   /** Completed hibernations and wakes (for tests and figures). */
   hibernations = 0
   wakes = 0
@@ -186,8 +188,8 @@ export class HibernatingInstance extends Instance {
     } catch (err) {
       // the store refused it: carry on in a worker, no more hibernation
       this.stopping = true
+      this.hibernateError = (err as Error).message
       this.relaunch(snap, capturedAt)
-      this.emit('stderr', new TextEncoder().encode(`gate: hibernation of ${this.id} failed: ${(err as Error).message}\n`))
       return
     }
     if (this.finished) { this.moving = undefined; return }

@@ -234,3 +234,21 @@ t.test('a peer message wakes an instance waiting for it; its reply goes out thro
   t.equal(plain.deliver('x/y', enc('z')), false, 'no peer port: deliver() answers false, as a plain instance does')
   await plain.kill()
 })
+
+t.test('a store that refuses the snapshot: the instance carries on in a worker', async t => {
+  const bad = { has: async () => false, get: async () => { throw new Error('no') }, put: async () => { throw new Error('disk full') } }
+  const ex2 = new Executor({ cacheDir: tempDir('gate-cache-'), workers: 1, hibernate: { afterMs: 10, store: bad } })
+  await ex2.start()
+  t.teardown(async () => { await ex2.stop() })
+  const inst = ex2.launch(await ex2.compile(program('cat'))) as HibernatingInstance
+  const out = output(inst)
+  await until('the store refused', () => inst.hibernateError != null)
+  t.match(inst.hibernateError, /disk full/)
+  t.equal(inst.phase, 'running')
+  inst.write(enc('still here\n'))
+  await out.has('still here\n')
+  await sleep(50)
+  t.equal(inst.phase, 'running', 'no more attempts')
+  inst.end()
+  t.equal((await inst.wait()).state, 'terminated')
+})
