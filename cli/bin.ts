@@ -68,6 +68,8 @@ node options:
   --ipfs-api <url>        fetch/publish modules through a Kubo daemon instead of the embedded Helia
   --memory-budget-mb <n>  linear memory all running instances may reserve (default half the RAM)
   --remote-memory-mb <n>  memory cap of each deploy from another peer (default 256)
+  --peer-memory-mb <n>    memory one other peer's instances may hold together (default an eighth of the budget)
+  --range-memory-mb <n>   ... one address range's (/24, /48; default half the budget)
   --remote-cpu-ms <n>     CPU time limit of each deploy from another peer (default 60000; 0 = none)
   --max-instances <n>     instances on this node (default 256)
   --peer-instances <n>    instances one peer may run (default 8); --peer-deploys-per-min <n> (default 60)
@@ -137,6 +139,8 @@ async function main (argv: string[]): Promise<void> {
       'exit-with': { type: 'string' },
       'memory-budget-mb': { type: 'string' },
       'remote-memory-mb': { type: 'string' },
+      'peer-memory-mb': { type: 'string' },
+      'range-memory-mb': { type: 'string' },
       'remote-cpu-ms': { type: 'string' },
       'max-instances': { type: 'string' },
       'peer-instances': { type: 'string' },
@@ -218,6 +222,8 @@ async function main (argv: string[]): Promise<void> {
           budget: defined({
             memoryBytes: mib(num('memory-budget-mb', values['memory-budget-mb'])),
             remoteMemoryBytes: mib(num('remote-memory-mb', values['remote-memory-mb'])),
+            peerMemoryBytes: mib(num('peer-memory-mb', values['peer-memory-mb'])),
+            rangeMemoryBytes: mib(num('range-memory-mb', values['range-memory-mb'])),
             remoteCpuMs: num('remote-cpu-ms', values['remote-cpu-ms']),
             messagesPerSecond: num('message-rate', values['message-rate']),
             messagesPerSecondPerRange: ((n?: number) => n != null ? n * 4 : undefined)(num('message-rate', values['message-rate']))

@@ -11,7 +11,7 @@ import { RequestError } from '../protocols/errors.js'
 import { MAX_CONTROL_FRAME, REQUEST_TIMEOUT_MS } from '../protocols/ids.js'
 import { streamDuplex } from '../protocols/libp2p-duplex.js'
 import { ErrorCode, PeerMessage } from '../protocols/pb/gate.js'
-import { addressRange, defaultBudget, mib, MemoryBudget, PAGE, TokenBuckets, type BudgetFigures, type BudgetInit } from './budget.js'
+import { addressRange, defaultBudget, memoryShares, mib, MemoryBudget, PAGE, TokenBuckets, type BudgetFigures, type BudgetInit } from './budget.js'
 import type { CapacityState } from './capacity.js'
 import type { InstanceTable } from './instances.js'
 import type { Policy, PolicyInit } from './policy.js'
@@ -34,6 +34,9 @@ export interface NodeFigures extends BudgetFigures {
     remoteCpuMs: number
     messagesPerSecond: number
     messagesPerSecondPerRange: number
+    /** Memory one other peer's / one address range's instances may hold together. */
+    peerMemoryBytes: number
+    rangeMemoryBytes: number
   }
   quotas: Omit<PolicyInit, 'allow' | 'mode'> & { mode: PolicyInit['mode'] }
 }
@@ -64,7 +67,7 @@ export class Admission {
     this.policy = init.policy
     this.table = init.table
     this.localPages = init.localMemoryPages ?? DEFAULT_LIMITS.memoryPages
-    this.memory = new MemoryBudget(this.limits.memoryBytes, id => this.held(id))
+    this.memory = new MemoryBudget(this.limits.memoryBytes, id => this.held(id), { ...memoryShares(this.limits), isOwner: peer => this.policy.isOwner(peer) })
     this.msgPeer = new TokenBuckets(this.limits.messagesPerSecond, this.limits.messagesPerSecond * MESSAGE_BURST_S)
     this.msgRange = new TokenBuckets(this.limits.messagesPerSecondPerRange, this.limits.messagesPerSecondPerRange * MESSAGE_BURST_S)
   }
@@ -158,7 +161,9 @@ export class Admission {
         remoteMemoryBytes: Math.min(this.limits.remoteMemoryBytes, this.localPages * PAGE),
         remoteCpuMs: this.limits.remoteCpuMs,
         messagesPerSecond: this.limits.messagesPerSecond,
-        messagesPerSecondPerRange: this.limits.messagesPerSecondPerRange
+        messagesPerSecondPerRange: this.limits.messagesPerSecondPerRange,
+        peerMemoryBytes: memoryShares(this.limits).peer,
+        rangeMemoryBytes: memoryShares(this.limits).range
       },
       quotas
     }

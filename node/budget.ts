@@ -26,6 +26,14 @@ export interface BudgetInit {
   messagesPerSecond: number
   /** Inbound messages per second one address range may send (default 4x the per-peer rate). */
   messagesPerSecondPerRange: number
+  /**
+   * The share of the memory budget one other peer's instances may hold
+   * together (default an eighth), and one address range's (default a half):
+   * a few identities cannot take all of it, so other peers still get in.
+   * 0 = the whole budget. The node's own deploys have no share limit.
+   */
+  peerMemoryBytes: number
+  rangeMemoryBytes: number
 }
 
 export function defaultBudget (): BudgetInit {
@@ -34,7 +42,17 @@ export function defaultBudget (): BudgetInit {
     remoteMemoryBytes: 256 * MiB,
     remoteCpuMs: 60_000,
     messagesPerSecond: 200,
-    messagesPerSecondPerRange: 800
+    messagesPerSecondPerRange: 800,
+    peerMemoryBytes: 0,
+    rangeMemoryBytes: 0
+  }
+}
+
+/** The per-peer and per-range shares in bytes (0 in BudgetInit: the defaults, an eighth and a half of the budget). */
+export function memoryShares (b: BudgetInit): { peer: number, range: number } {
+  return {
+    peer: b.peerMemoryBytes > 0 ? b.peerMemoryBytes : Math.floor(b.memoryBytes / 8),
+    range: b.rangeMemoryBytes > 0 ? b.rangeMemoryBytes : Math.floor(b.memoryBytes / 2)
   }
 }
 
@@ -127,7 +145,9 @@ export class MemoryBudget {
   private committed = 0
   private readonly listeners = new Set<() => void>()
 
-  constructor (readonly budgetBytes: number, private readonly held: (id: string) => boolean = () => true) {}
+  constructor (readonly budgetBytes: number, private readonly held: (id: string) => boolean = () => true,
+    /** Shares of other peers and ranges (memoryShares); `isOwner`: the node's own deploys, which have none. */
+    private readonly shares?: { peer: number, range: number, isOwner: (peer: string) => boolean }) {}
 
   get committedBytes (): number { return this.committed }
   get freeBytes (): number { return Math.max(0, this.budgetBytes - this.committed) }
@@ -141,16 +161,23 @@ export class MemoryBudget {
     return this.committed - mine + bytes <= this.budgetBytes
   }
 
-  /** Refuse with RESOURCE_EXHAUSTED unless `bytes` more fit. */
-  check (bytes: number, id?: string): void {
+  /** Refuse with RESOURCE_EXHAUSTED unless `bytes` more fit (the node's budget, and the owner's and range's shares). */
+  check (bytes: number, id?: string, who?: { owner: string, range?: string }): void {
     this.sweep()
-    if (this.fits(bytes, id)) return
-    throw new RequestError(ErrorCode.RESOURCE_EXHAUSTED, `memory budget: ${mib(this.committed)} of ${mib(this.budgetBytes)} MiB committed, this deploy needs ${mib(bytes)} MiB`)
+    if (!this.fits(bytes, id)) throw new RequestError(ErrorCode.RESOURCE_EXHAUSTED, `memory budget: ${mib(this.committed)} of ${mib(this.budgetBytes)} MiB committed, this deploy needs ${mib(bytes)} MiB`)
+    const s = this.shares
+    if (s == null || who == null || s.isOwner(who.owner)) return
+    const held = (f: (r: Reservation) => boolean): number => { let n = 0; for (const r of this.entries.values()) if (r.id !== id && f(r)) n += r.bytes; return n }
+    const peer = held(r => r.owner === who.owner)
+    if (peer + bytes > s.peer) throw new RequestError(ErrorCode.RESOURCE_EXHAUSTED, `memory share of a peer: ${mib(peer)} of ${mib(s.peer)} MiB held by this peer, this deploy needs ${mib(bytes)} MiB`)
+    if (who.range == null) return
+    const range = held(r => r.range === who.range)
+    if (range + bytes > s.range) throw new RequestError(ErrorCode.RESOURCE_EXHAUSTED, `memory share of address range ${who.range}: ${mib(range)} of ${mib(s.range)} MiB held, this deploy needs ${mib(bytes)} MiB`)
   }
 
   /** Reserve (or re-reserve: the same id replaces its entry); throws RESOURCE_EXHAUSTED. */
   reserve (r: Reservation): void {
-    this.check(r.bytes, r.id)
+    this.check(r.bytes, r.id, r)
     const old = this.entries.get(r.id)
     if (old != null) this.committed -= old.bytes
     this.entries.set(r.id, { ...r })

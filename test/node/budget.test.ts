@@ -31,9 +31,33 @@ t.test('address ranges', async t => {
   t.equal(addressRange(undefined), undefined)
 })
 
+t.test('memory shares: one peer cannot hold more than its share of the budget; another still gets in', async t => {
+  // budget 256 MiB, a peer's share 64 MiB (a quarter), remote cap 32 MiB: two deploys per peer
+  const [a, b, c] = await startNet(3, 'star', { budget: { memoryBytes: 256 * MiB, remoteMemoryBytes: 32 * MiB, remoteCpuMs: 0, peerMemoryBytes: 64 * MiB, rangeMemoryBytes: 256 * MiB } })
+  t.teardown(async () => { await stopAll([a, b, c]) })
+  const mine = [await b.send(a.peerId, { module: spin, persist: true }), await b.send(a.peerId, { module: spin, persist: true })]
+  const err = await b.send(a.peerId, { module: spin, persist: true }).catch(e => e)
+  t.equal(err.code, ErrorCode.RESOURCE_EXHAUSTED)
+  t.match(err.message, /memory share of a peer: 64 of 64 MiB held by this peer, this deploy needs 32 MiB/)
+  const other = await c.send(a.peerId, { module: spin, persist: true })
+  t.equal(a.table.get(other.instance)?.status.state, 'running', 'another peer still gets in')
+  await a.kill(mine[0].instance)
+  const again = await b.send(a.peerId, { module: spin, persist: true })
+  t.equal(a.table.get(again.instance)?.status.state, 'running', 'a freed share can be used again')
+  // one address range's share (all of these peers are on 127.0.0.0/24)
+  const [x, y, z] = await startNet(3, 'star', { budget: { memoryBytes: 256 * MiB, remoteMemoryBytes: 32 * MiB, remoteCpuMs: 0, peerMemoryBytes: 256 * MiB, rangeMemoryBytes: 64 * MiB } })
+  t.teardown(async () => { await stopAll([x, y, z]) })
+  await y.send(x.peerId, { module: spin, persist: true })
+  await z.send(x.peerId, { module: spin, persist: true })
+  const rerr = await y.send(x.peerId, { module: spin, persist: true }).catch(e => e)
+  t.match(rerr.message, /memory share of address range 127\.0\.0\.0\/24: 64 of 64 MiB held, this deploy needs 32 MiB/)
+  for (const m of [...a.table.live(), ...x.table.live()]) await (a.table.get(m.id) != null ? a : x).kill(m.id)
+})
+
 t.test('memory budget', async t => {
   // budget 160 MiB, remote cap 64 MiB: two default deploys fit, a third does not
-  const [a, b, c] = await startNet(3, 'star', { budget: { memoryBytes: 160 * MiB, remoteMemoryBytes: 64 * MiB, remoteCpuMs: 0 } })
+  // (the per-peer and per-range shares are the whole budget here: see the next test for them)
+  const [a, b, c] = await startNet(3, 'star', { budget: { memoryBytes: 160 * MiB, remoteMemoryBytes: 64 * MiB, remoteCpuMs: 0, peerMemoryBytes: 160 * MiB, rangeMemoryBytes: 160 * MiB } })
   t.teardown(async () => { await stopAll([a, b, c]) })
 
   await waitFor(async () => (await executors(c)).length === 3, 15_000, 'every node to be found as an executor')
