@@ -129,10 +129,37 @@ function schedule (): void {
   setImmediate(runNext)
 }
 
+/**
+ * Fair share between owners: the next slice goes to a runnable instance of
+ * the owner (LaunchSpec.principal) served longest ago, and an owner's
+ * instances take their turns in queue order. An owner with many busy
+ * instances gets as many slices as one with a single instance, not more.
+ */
+const served = new Map<string, number>()
+let tick = 0
+
+function takeNext (): Slot | undefined {
+  let best = -1
+  let bestAt = Infinity
+  for (let i = 0; i < runQueue.length; i++) {
+    const at = served.get(runQueue[i].rt.spec.principal ?? '') ?? -1
+    if (at < bestAt) { best = i; bestAt = at; if (at < 0) break }
+  }
+  if (best < 0) return undefined
+  const s = runQueue.splice(best, 1)[0]
+  served.set(s.rt.spec.principal ?? '', tick++)
+  if (served.size > 4096) {
+    // owners with nothing runnable: forgotten (served first when they come back, which is fair)
+    const queued = new Set(runQueue.map(q => q.rt.spec.principal ?? ''))
+    for (const p of served.keys()) if (!queued.has(p)) served.delete(p)
+  }
+  return s
+}
+
 function runNext (): void {
   scheduled = false
   Atomics.store(mailbox, 0, 0)
-  const s = runQueue.shift()
+  const s = takeNext()
   if (s == null) return
   if (!slots.has(s.rt.id)) { schedule(); return }
   const outcome: SliceOutcome = s.rt.runSlice()
