@@ -72,6 +72,7 @@ node options:
   --range-memory-mb <n>   ... one address range's (/24, /48; default half the budget)
   --remote-cpu-ms <n>     CPU time limit of each deploy from another peer (default 60000; 0 = none)
   --max-instances <n>     instances on this node (default 256)
+  --hibernate-after-ms <n>  an instance waiting this long is hibernated into the blockstore (default 30000; 0 = never)
   --peer-instances <n>    instances one peer may run (default 8); --peer-deploys-per-min <n> (default 60)
   --range-instances <n>   instances one address range (/24, /48) may run (default 32)
   --range-deploys-per-min <n>  deploys from one address range per minute (default 240)
@@ -143,6 +144,7 @@ async function main (argv: string[]): Promise<void> {
       'range-memory-mb': { type: 'string' },
       'remote-cpu-ms': { type: 'string' },
       'max-instances': { type: 'string' },
+      'hibernate-after-ms': { type: 'string' },
       'peer-instances': { type: 'string' },
       'peer-deploys-per-min': { type: 'string' },
       'range-instances': { type: 'string' },
@@ -211,6 +213,7 @@ async function main (argv: string[]): Promise<void> {
           dht: (values.dht ?? joining?.init.dht) as 'gate' | 'amino' | undefined,
           mdns: values.mdns,
           ipfsApi: values['ipfs-api'],
+          hibernateAfterMs: num('hibernate-after-ms', values['hibernate-after-ms']),
           policy: defined({
             ...(values.allow.length > 0 ? { mode: 'allow-list' as const, allow: values.allow } : {}),
             maxInstances: num('max-instances', values['max-instances']),

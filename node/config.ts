@@ -41,12 +41,20 @@ export interface GateNodeInit {
   maxModuleBytes?: number
   /** Re-advertise service names this often (default 10 min). */
   reprovideMs?: number
+  /**
+   * Hibernate an instance that has waited (for input, a message, a timer)
+   * this long: suspended into the node's blockstore, its memory and worker
+   * slot released, woken by input, a message or its deadline
+   * (executor/hibernate.ts). Default 30 s; 0 = never.
+   */
+  hibernateAfterMs?: number
   logger?: ComponentLogger
 }
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws']
 export const DEFAULT_MAX_MODULE_BYTES = 64 * 1024 * 1024
 export const DEFAULT_REPROVIDE_MS = 10 * 60 * 1000
+export const DEFAULT_HIBERNATE_AFTER_MS = 30_000
 
 /** `$GATE_DATA_DIR`, else `$XDG_DATA_HOME/gate-p2p`, else `~/.local/share/gate-p2p`. */
 export function defaultDataDir (env: NodeJS.ProcessEnv = process.env): string {

@@ -29,7 +29,7 @@ import { requestAttach, requestControl, requestDeploy, sendMessage, type DeployI
 import { RequestError } from '../protocols/errors.js'
 import type { IoSession } from '../protocols/io-session.js'
 import { ErrorCode, type ControlRequest, type ControlResponse } from '../protocols/pb/gate.js'
-import { DEFAULT_MAX_MODULE_BYTES, DEFAULT_REPROVIDE_MS, type GateNodeInit } from './config.js'
+import { DEFAULT_HIBERNATE_AFTER_MS, DEFAULT_MAX_MODULE_BYTES, DEFAULT_REPROVIDE_MS, type GateNodeInit } from './config.js'
 import { EXECUTOR_SERVICE, ServiceDirectory, executorArchService } from './directory.js'
 import { HeliaModuleSource } from './helia-source.js'
 import { loadOrCreateIdentity } from './identity.js'
@@ -146,11 +146,13 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     await helia.start()
     this.helia = helia
     this.libp2p = helia.libp2p as Libp2p
-    this.executor = new Executor({ cacheDir: join(dir, 'compiled'), ...this.init.executor })
+    this.snapshots = writeBehind(snapshotBlockstore(helia), (cid, err) => { this.log.error('could not store block %s: %s', cid.toString(), err.message) })
+    // idle instances hibernate into the same store as snapshots (content-addressed: identical chunks shared)
+    const hibernateAfterMs = this.init.hibernateAfterMs ?? DEFAULT_HIBERNATE_AFTER_MS
+    this.executor = new Executor({ cacheDir: join(dir, 'compiled'), hibernate: hibernateAfterMs > 0 ? { afterMs: hibernateAfterMs, store: this.snapshots } : undefined, ...this.init.executor })
     await this.executor.start()
     this.source = this.init.ipfsApi != null ? new KuboModuleSource(this.init.ipfsApi) : new HeliaModuleSource(helia)
     this.modules = new ModuleStore(join(dir, 'modules'))
-    this.snapshots = writeBehind(snapshotBlockstore(helia), (cid, err) => { this.log.error('could not store block %s: %s', cid.toString(), err.message) })
     this.records = new SuspendedRecords(join(dir, 'instances'))
     this.policy = new Policy(this.self, this.init.policy)
     this.directory = new ServiceDirectory(this.libp2p, this.logger.forComponent('gate:directory'), this.init.reprovideMs ?? DEFAULT_REPROVIDE_MS)

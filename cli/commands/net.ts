@@ -332,7 +332,7 @@ const mb = (n: number): string => String(Math.round(n / MIB))
 export function nodeStatusText (r: any): string {
   const lines = [
     `node ${r.peerId as string}${r.full === true ? `  FULL (${r.fullReason as string})` : ''}`,
-    `  instances live  ${r.live.instances as number} of ${r.live.max as number}`,
+    `  instances live  ${r.live.instances as number} of ${r.live.max as number}${r.executor != null ? ` (in workers ${r.executor.live as number}, hibernated ${r.executor.hibernated as number}, waking ${r.executor.waking as number})` : ''}`,
     `  memory          ${mb(r.memory.committedBytes)} of ${mb(r.memory.budgetBytes)} MiB committed (${mb(r.memory.freeBytes)} MiB free)`,
     `  remote deploys  memory cap ${mb(r.defaults.remoteMemoryBytes)} MiB, CPU limit ${r.defaults.remoteCpuMs > 0 ? `${r.defaults.remoteCpuMs as number} ms` : 'none'}; local cap ${mb(r.defaults.localMemoryBytes)} MiB`,
     `  quotas          ${r.quotas.maxInstancesPerPeer as number} instances and ${r.quotas.deploysPerMinute as number} deploys/min per peer, ${r.quotas.maxInstancesPerRange as number} and ${r.quotas.deploysPerMinutePerRange as number} per address range; messages ${r.defaults.messagesPerSecond as number}/s per peer, ${r.defaults.messagesPerSecondPerRange as number}/s per range`

@@ -12,6 +12,8 @@ export async function routeNodeStatus (r: ApiRequest): Promise<boolean> {
   sendJson(r.res, 200, {
     peerId: node.self,
     ...node.admission.figures(),
+    // in workers / hibernated in the blockstore / on their way back (executor/hibernate.ts)
+    executor: node.executor.stats(),
     services: node.directory.names(),
     pausedServices: node.directory.pausedNames()
   })
