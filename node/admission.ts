@@ -27,17 +27,8 @@ export interface NodeFigures extends BudgetFigures {
   live: { instances: number, max: number }
   full: boolean
   fullReason: string
-  defaults: {
-    /** The memory cap of a deploy from this node's owner (the executor's limit). */
-    localMemoryBytes: number
-    remoteMemoryBytes: number
-    remoteCpuMs: number
-    messagesPerSecond: number
-    messagesPerSecondPerRange: number
-    /** Memory one other peer's / one address range's instances may hold together. */
-    peerMemoryBytes: number
-    rangeMemoryBytes: number
-  }
+  /** The budget's settings as they apply (shares in bytes), and the memory cap of the owner's deploys (the executor's limit). */
+  defaults: Omit<BudgetInit, 'memoryBytes'> & { localMemoryBytes: number }
   quotas: Omit<PolicyInit, 'allow' | 'mode'> & { mode: PolicyInit['mode'] }
 }
 
