@@ -99,12 +99,16 @@ export function fdStat (core: HostCore, fd: number): FdStat | undefined {
 export function fsFunctions (core: HostCore): Record<string, Fn> {
   const vfs = (): HostCore['vfs'] => core.vfs
 
+  /** ENOTCAPABLE unless `e` has `right` (EROFS for a writing right under a read-only preopen). */
+  const checkRight = (e: NodeFd, right: bigint): void => {
+    if ((e.base & right) !== right) fail(e.ro && (right & RIGHTS_WRITING) !== 0n ? ERRNO.ROFS : ERRNO.NOTCAPABLE, 'fd lacks the right')
+  }
   /** The node fd `fd` names, with `right`; EBADF if closed, `other` for a stream or the Gate fd. */
   const nodeFd = (fd: number, right: bigint, other: number = ERRNO.BADF): NodeFd => {
     const e = core.fds.get(fd)
     if (e == null) return fail(ERRNO.BADF, 'bad fd')
     if (e.kind !== 'node') return fail(other, 'not a file')
-    if ((e.base & right) !== right) fail(e.ro && (right & RIGHTS_WRITING) !== 0n ? ERRNO.ROFS : ERRNO.NOTCAPABLE, 'fd lacks the right')
+    checkRight(e, right)
     return e
   }
   /** A directory fd with `right`. */
@@ -114,7 +118,7 @@ export function fsFunctions (core: HostCore): Record<string, Fn> {
     if (e.kind !== 'node') return fail(ERRNO.NOTDIR, 'not a directory')
     const n = vfs().get(e.ino)
     if (n.type !== 'dir') return fail(ERRNO.NOTDIR, 'not a directory')
-    if ((e.base & right) !== right) fail(e.ro && (right & RIGHTS_WRITING) !== 0n ? ERRNO.ROFS : ERRNO.NOTCAPABLE, 'fd lacks the right')
+    checkRight(e, right)
     return { e, d: n }
   }
   /** A regular-file fd with `right`; `onDir` for a directory (read: EISDIR, write: EBADF, truncate: EINVAL, as Linux). */

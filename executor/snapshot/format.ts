@@ -16,6 +16,7 @@ import type { InstanceSnapshot } from '../types.js'
 import { SnapshotCorruptError, SnapshotVersionError } from './errors.js'
 import type { Blockstore } from './blockstore.js'
 import { fileBlocks, linkFiles, loadFiles } from './files.js'
+import { isZero } from '../zero.js'
 
 /** 256 KiB: 256 chunks for 64 MiB (a root of ~10 KiB), fine enough that a few changed pages cost little. */
 export const CHUNK_SIZE = 256 * 1024
@@ -42,12 +43,6 @@ export function verifyBlock (cid: CID, bytes: Uint8Array): boolean {
   const d = createHash('sha256').update(bytes).digest()
   const want = cid.multihash.digest
   return d.length === want.length && d.every((b, i) => b === want[i])
-}
-
-const ZERO = Buffer.alloc(CHUNK_SIZE)
-/** memcmp against a zero chunk: native speed, unlike a JS word loop. */
-function isZero (b: Uint8Array): boolean {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).equals(ZERO.subarray(0, b.byteLength))
 }
 
 export interface EncodeOptions {

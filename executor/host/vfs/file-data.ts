@@ -6,6 +6,7 @@
  * small pieces stays linear.
  */
 import { FILE_CHUNK } from './image.js'
+import { isZero } from '../../zero.js'
 
 export class FileData {
   private chunks: Array<Uint8Array | null>
@@ -103,10 +104,4 @@ function padded (c: Uint8Array, len: number): Uint8Array {
   const b = new Uint8Array(len)
   b.set(c)
   return b
-}
-
-const ZERO = Buffer.alloc(FILE_CHUNK)
-/** memcmp against zeros: native speed. */
-function isZero (b: Uint8Array): boolean {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).equals(ZERO.subarray(0, b.byteLength))
 }
