@@ -71,7 +71,9 @@ node options:
   --peer-memory-mb <n>    memory one other peer's instances may hold together (default an eighth of the budget)
   --range-memory-mb <n>   ... one address range's (/24, /48; default half the budget)
   --remote-cpu-ms <n>     CPU time limit of each deploy from another peer (default 60000; 0 = none)
-  --max-instances <n>     instances on this node (default 256)
+  --max-instances <n>     instances in workers on this node (default 256; hibernated ones count below)
+  --max-hibernated <n>    hibernated instances on this node (default 1000000)
+  --peer-hibernated <n>   hibernated instances one other peer may have (default 1024)
   --hibernate-after-ms <n>  an instance waiting this long is hibernated into the blockstore (default 30000; 0 = never)
   --peer-instances <n>    instances one peer may run (default 8); --peer-deploys-per-min <n> (default 60)
   --range-instances <n>   instances one address range (/24, /48) may run (default 32)
@@ -144,6 +146,8 @@ async function main (argv: string[]): Promise<void> {
       'range-memory-mb': { type: 'string' },
       'remote-cpu-ms': { type: 'string' },
       'max-instances': { type: 'string' },
+      'max-hibernated': { type: 'string' },
+      'peer-hibernated': { type: 'string' },
       'hibernate-after-ms': { type: 'string' },
       'peer-instances': { type: 'string' },
       'peer-deploys-per-min': { type: 'string' },
@@ -217,6 +221,8 @@ async function main (argv: string[]): Promise<void> {
           policy: defined({
             ...(values.allow.length > 0 ? { mode: 'allow-list' as const, allow: values.allow } : {}),
             maxInstances: num('max-instances', values['max-instances']),
+            maxHibernated: num('max-hibernated', values['max-hibernated']),
+            maxHibernatedPerPeer: num('peer-hibernated', values['peer-hibernated']),
             maxInstancesPerPeer: num('peer-instances', values['peer-instances']),
             deploysPerMinute: num('peer-deploys-per-min', values['peer-deploys-per-min']),
             maxInstancesPerRange: num('range-instances', values['range-instances']),

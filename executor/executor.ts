@@ -13,7 +13,7 @@ import { sha256hex } from '../compiler/hash.js'
 import { WorkerCompiler } from '../compiler/worker-compiler.js'
 import { Instance } from './instance.js'
 import { ResumeEveryInstance } from './resume-every.js'
-import { HibernatingInstance, type HibernateOptions, type HibernatePhase, type ModuleTemplate } from './hibernate.js'
+import { HibernatingInstance, type HibernatedStart, type HibernateOptions, type HibernatePhase, type ModuleTemplate } from './hibernate.js'
 import type { FsImage } from './host/vfs/image.js'
 import { WorkerPool, type PooledWorker } from './pool.js'
 import type { FromWorker, LaunchSpec, RuntimeLimits } from './worker/messages.js'
@@ -169,6 +169,9 @@ export class Executor {
     return t
   }
 
+  /** Does this executor hibernate idle instances (ExecutorInit.hibernate)? */
+  get hibernates (): boolean { return this.init.hibernate != null }
+
   /** How many instances are in workers, hibernated, and waking. */
   stats (): ExecutorStats { return { live: this.live.size, hibernated: this.phases.hibernated, waking: this.phases.waking } }
 
@@ -188,16 +191,7 @@ export class Executor {
     const every = opts.resumeEvery
     const hib = this.init.hibernate
     if ((every == null || !(every > 0)) && hib != null && opts.hibernate !== false) {
-      const first = this.spawn(cm, opts, snapshot, transfer, undefined, true)
-      const later = { ...opts, instanceId: first.id, fs: undefined }
-      const phases = this.phases
-      const h = new HibernatingInstance(first, hib, snap => this.spawn(cm, later, snap, true, undefined, true), opts.peer != null, (from: HibernatePhase, to: HibernatePhase) => {
-        if (from === 'hibernated' || from === 'waking') phases[from]--
-        if (to === 'hibernated' || to === 'waking') phases[to]++
-      }, this.templateOf(cm.compiledHash))
-      this.chains.set(first.id, h)
-      void h.wait().then(() => { if (this.chains.get(first.id) === h) this.chains.delete(first.id) })
-      return h
+      return this.hibernating(cm, opts, this.spawn(cm, opts, snapshot, transfer, undefined, true))
     }
     const first = this.spawn(cm, opts, snapshot, transfer)
     if (every == null || !(every > 0)) return first
@@ -205,6 +199,32 @@ export class Executor {
     this.chains.set(first.id, chain)
     void chain.wait().then(() => { if (this.chains.get(first.id) === chain) this.chains.delete(first.id) })
     return chain
+  }
+
+  /** The hibernating handle over `first` (a first link in a worker, or a root in the store). */
+  private hibernating (cm: CompiledModule, opts: LaunchOptions, first: Instance | HibernatedStart): HibernatingInstance {
+    const later = { ...opts, instanceId: first.id, fs: undefined }
+    const phases = this.phases
+    const h = new HibernatingInstance(first, this.init.hibernate!, snap => this.spawn(cm, later, snap, true, undefined, true), opts.peer != null, (from: HibernatePhase, to: HibernatePhase) => {
+      if (from === 'hibernated' || from === 'waking') phases[from]--
+      if (to === 'hibernated' || to === 'waking') phases[to]++
+    }, this.templateOf(cm.compiledHash))
+    this.chains.set(first.id, h)
+    void h.wait().then(() => { if (this.chains.get(first.id) === h) this.chains.delete(first.id) })
+    return h
+  }
+
+  /**
+   * A hibernated instance back under this executor's care without a worker
+   * (a node restarting): `root` is its snapshot in the hibernation store
+   * (HibernatingInstance.root, saved before the restart), made from `cm`.
+   * It wakes on input, a message or its deadline, as if it had never left.
+   */
+  adoptHibernated (cm: CompiledModule, start: Omit<HibernatedStart, 'moduleHash'>, opts: LaunchOptions = {}): HibernatingInstance {
+    if (this.pool == null) throw new NotStartedError()
+    if (this.init.hibernate == null) throw new InstanceStateError('this executor does not hibernate instances')
+    if (this.get(start.id) != null) throw new InstanceStateError(`instance ${start.id} is already here`)
+    return this.hibernating(cm, { ...opts, instanceId: start.id }, { ...start, moduleHash: cm.moduleHash })
   }
 
   /**

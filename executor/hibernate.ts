@@ -28,7 +28,39 @@ export interface HibernateOptions {
   afterMs: number
   /** Where hibernated instances live (the node's blockstore). */
   store: Blockstore
+  /**
+   * Asked before instance `id` hibernates: false keeps it in its worker
+   * (until its next wait). The node's cap on hibernated instances.
+   */
+  mayHibernate?: (id: string) => boolean
+  /**
+   * Asked before instance `id` wakes: a reason it may not (the node's memory
+   * budget or instance cap is full) keeps it hibernated, its input queued,
+   * and the wake is tried again later (WAKE_RETRY_MS, doubling to
+   * WAKE_RETRY_MAX_MS). `force`: the wake happens anyway (a suspend that
+   * must see the queued input); the answer is ignored, the hook still books it.
+   */
+  mayWake?: (id: string, force: boolean) => string | undefined
 }
+
+/** First retry of a refused wake (ms), doubling up to WAKE_RETRY_MAX_MS. */
+export const WAKE_RETRY_MS = 20
+export const WAKE_RETRY_MAX_MS = 1000
+
+/** A handle that starts hibernated (Executor.adoptHibernated: a node restarting). */
+export interface HibernatedStart {
+  id: string
+  moduleHash: string
+  root: CID
+  cond: WaitReport
+  /** Its deadline from now, if it waits for one. */
+  deadlineInMs?: number
+  /** How long ago it was captured (its monotonic clock moves on by that too when it wakes). */
+  capturedMsAgo?: number
+}
+
+/** One control word for every handle: a handle's own control word is never read (each link has its own). */
+const NO_CONTROL = new SharedArrayBuffer(4)
 
 /** Where the handle is: in a worker, on its way into the store, in the store, on its way back. */
 export type HibernatePhase = 'running' | 'hibernating' | 'hibernated' | 'waking' | 'ended'
@@ -77,16 +109,26 @@ export class HibernatingInstance extends Instance {
   private stopping = false
   private userSuspend = false
   private finished = false
+  /** Why the last wake was refused (mayWake), while the handle waits to try again. */
+  wakeRefused?: string
+  private wakeTimer?: NodeJS.Timeout
+  private wakeDelay = WAKE_RETRY_MS
 
   /**
    * `hasPeer`: it was launched with a peer port (deliver() answers false otherwise);
    * `onPhase`: told of every change of phase (the executor's counts).
    */
-  constructor (first: Instance, private readonly opts: HibernateOptions, private readonly respawn: Respawn,
+  constructor (first: Instance | HibernatedStart, private readonly opts: HibernateOptions, private readonly respawn: Respawn,
     private readonly hasPeer: boolean, private readonly onPhase?: (from: HibernatePhase, to: HibernatePhase) => void,
     private readonly template: ModuleTemplate = {}) {
-    super(first.id, first.moduleHash, first.worker, new SharedArrayBuffer(4))
-    this.adopt(first, true)
+    // a handle that starts hibernated has no worker until it wakes (nothing here sends to `worker`)
+    super(first.id, first.moduleHash, first instanceof Instance ? first.worker : undefined as unknown as Instance['worker'], NO_CONTROL)
+    if (first instanceof Instance) { this.adopt(first, true); return }
+    const now = performance.now()
+    const deadlineAt = first.deadlineInMs != null ? now + first.deadlineInMs : undefined
+    this.hib = { root: first.root, cond: first.cond, deadlineAt, capturedAt: now - Math.max(0, first.capturedMsAgo ?? 0) }
+    this.setPhase('hibernated')
+    if (deadlineAt != null) this.deadlineTimer = setTimeout(() => { this.deadlineTimer = undefined; this.wake() }, Math.max(0, deadlineAt - now))
   }
 
   /** Where the instance is now. */
@@ -97,6 +139,11 @@ export class HibernatingInstance extends Instance {
     const h = this.phaseNow === 'hibernated' ? this.hib : undefined
     if (h == null) return undefined
     return { ...h.cond, deadlineInMs: h.deadlineAt != null ? Math.max(0, h.deadlineAt - performance.now()) : undefined }
+  }
+
+  /** While hibernated: how long ago it was captured (ms). */
+  get hibernatedMs (): number | undefined {
+    return this.phaseNow === 'hibernated' && this.hib != null ? performance.now() - this.hib.capturedAt : undefined
   }
 
   /** Root CID of the hibernated snapshot (while hibernated). */
@@ -156,6 +203,7 @@ export class HibernatingInstance extends Instance {
     const old = this.inner
     if (old == null || this.finished || this.stopping || this.phaseNow !== 'running' || this.waiting == null) return
     if (old.peerPending > 0) return // an answer on its way to the worker: stay
+    if (this.opts.mayHibernate != null && !this.opts.mayHibernate(this.id)) return
     this.setPhase('hibernating')
     let snap: InstanceSnapshot
     let capturedAt: number
@@ -219,8 +267,19 @@ export class HibernatingInstance extends Instance {
   }
 
   /** Back into a worker (input, a message or the deadline). A wake while one is under way is that wake. */
-  private wake (): void {
+  private wake (force = false): void {
     if (this.phaseNow !== 'hibernated' || this.finished) return
+    if (this.wakeTimer != null) { if (!force) return; clearTimeout(this.wakeTimer); this.wakeTimer = undefined }
+    const refused = this.opts.mayWake?.(this.id, force)
+    if (refused != null && !force) {
+      // the node is full: stay in the store, input queued, and try again
+      this.wakeRefused = refused
+      this.wakeTimer = setTimeout(() => { this.wakeTimer = undefined; this.wake() }, this.wakeDelay)
+      this.wakeDelay = Math.min(WAKE_RETRY_MAX_MS, this.wakeDelay * 2)
+      return
+    }
+    this.wakeRefused = undefined
+    this.wakeDelay = WAKE_RETRY_MS
     if (this.deadlineTimer != null) { clearTimeout(this.deadlineTimer); this.deadlineTimer = undefined }
     const hib = this.hib!
     this.setPhase('waking')
@@ -270,6 +329,7 @@ export class HibernatingInstance extends Instance {
     this.finished = true
     this.disarm()
     if (this.deadlineTimer != null) clearTimeout(this.deadlineTimer)
+    if (this.wakeTimer != null) clearTimeout(this.wakeTimer)
     this.queue.length = 0
     this.hib = undefined
     this.inner = undefined
@@ -302,6 +362,22 @@ export class HibernatingInstance extends Instance {
     return await this.inner!.snapshot(opts)
   }
 
+  /**
+   * While hibernated with nothing queued for it: end this handle in state
+   * `suspended` without loading anything, its snapshot staying in the store
+   * under the returned root (with what it waits for), for
+   * Executor.adoptHibernated later (a node stopping). Otherwise undefined,
+   * and nothing changes.
+   */
+  detach (): { root: CID, waitsFor: WaitReport, capturedMsAgo: number } | undefined {
+    if (this.finished || this.phaseNow !== 'hibernated' || this.queue.length > 0 || this.wakeTimer != null) return undefined
+    const w = this.waitsFor!
+    const r = { root: this.hib!.root, waitsFor: w, capturedMsAgo: this.hibernatedMs! }
+    this.stopping = true
+    this.finish({ state: 'suspended' })
+    return r
+  }
+
   /** Suspend for good: ends in state `suspended` like a plain instance; a hibernated one answers its stored snapshot, no worker needed. */
   override async suspend (opts: SnapshotOptions = {}): Promise<SnapshotResult> {
     if (this.finished) throw new InstanceStateError(`instance ${this.id} is ${this.status.state}`)
@@ -311,8 +387,8 @@ export class HibernatingInstance extends Instance {
     if (this.finished) throw new InstanceStateError(`instance ${this.id} is ${this.status.state}`)
     if (this.phaseNow === 'hibernated') {
       if (this.queue.length > 0) {
-        // input came for it: the snapshot must hold it, so wake it and suspend it in its worker
-        this.wake()
+        // input came for it: the snapshot must hold it, so wake it (even on a full node) and suspend it in its worker
+        this.wake(true)
         await this.settled()
         return await this.suspend(opts)
       }

@@ -16,7 +16,7 @@
 export { Executor, DEFAULT_LIMITS, type ExecutorInit, type ExecutorStats, type LaunchOptions } from './executor.js'
 export { Instance, type SnapshotResult } from './instance.js'
 export { ResumeEveryInstance, type ResumeCycle } from './resume-every.js'
-export { HibernatingInstance, type HibernateOptions, type HibernatePhase } from './hibernate.js'
+export { HibernatingInstance, type HibernatedStart, type HibernateOptions, type HibernatePhase } from './hibernate.js'
 export type { FsImage } from './host/vfs/image.js'
 export * from './errors.js'
 export type * from './types.js'

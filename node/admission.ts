@@ -11,7 +11,7 @@ import { RequestError } from '../protocols/errors.js'
 import { MAX_CONTROL_FRAME, REQUEST_TIMEOUT_MS } from '../protocols/ids.js'
 import { streamDuplex } from '../protocols/libp2p-duplex.js'
 import { ErrorCode, PeerMessage } from '../protocols/pb/gate.js'
-import { addressRange, defaultBudget, memoryShares, mib, MemoryBudget, PAGE, TokenBuckets, type BudgetFigures, type BudgetInit } from './budget.js'
+import { addressRange, defaultBudget, memoryShares, mib, MemoryBudget, PAGE, TokenBuckets, type BudgetFigures, type BudgetInit, type Reservation } from './budget.js'
 import type { CapacityState } from './capacity.js'
 import type { InstanceTable } from './instances.js'
 import type { Policy, PolicyInit } from './policy.js'
@@ -23,8 +23,10 @@ const MESSAGE_BURST_S = 5
 export interface DeployLimits { memoryPages: number, cpuTimeMs?: number }
 
 export interface NodeFigures extends BudgetFigures {
-  /** Instances running and the node's cap. */
+  /** Instances in workers and the node's cap on them. */
   live: { instances: number, max: number }
+  /** Hibernated instances (no memory reservation, no worker) and the node's cap on them. */
+  hibernated: { instances: number, max: number }
   full: boolean
   fullReason: string
   /** The budget's settings as they apply (shares in bytes), and the memory cap of the owner's deploys (the executor's limit). */
@@ -50,6 +52,8 @@ export class Admission {
   private readonly pending = new Set<string>()
   /** The range an instance was deployed from: a resume here counts against it again. */
   private readonly ranges = new Map<string, string>()
+  /** Reservations of hibernated instances, set aside until they wake (park/unpark). */
+  private readonly parked = new Map<string, Reservation>()
   private readonly msgPeer: TokenBuckets
   private readonly msgRange: TokenBuckets
 
@@ -71,9 +75,46 @@ export class Admission {
 
   /** The policy's verdict on one more deploy by `owner` over a connection from `remoteAddr`. */
   checkDeploy (owner: string, remoteAddr?: string): void {
-    const live = this.table.live()
     const range = this.policy.isOwner(owner) ? undefined : addressRange(remoteAddr)
-    this.policy.checkDeploy(owner, live.filter(m => m.owner === owner).length, live.length, range != null ? { range, owned: this.memory.rangeInstances(range) } : undefined)
+    this.policy.checkDeploy(owner, this.table.inWorkersOf(owner), this.table.inWorkers(), range != null ? { range, owned: this.memory.rangeInstances(range) } : undefined, this.table.hibernatedOf(owner))
+  }
+
+  /** May instance `id` (of `owner`) hibernate? Not past the node's cap on hibernated instances. */
+  mayHibernate (_id: string, _owner: string): boolean {
+    return this.table.hibernated() < this.policy.init.maxHibernated
+  }
+
+  /**
+   * Instance `id` hibernated: its memory reservation is set aside (what it
+   * would need again is kept) and the budget is free for others.
+   */
+  park (id: string): void {
+    const r = this.memory.get(id)
+    if (r == null) return
+    this.parked.set(id, r)
+    this.memory.release(id)
+  }
+
+  /**
+   * Instance `id` of `owner` wants to wake: its reservation again, within
+   * the budget and shares, and within the instance caps for other peers'
+   * instances. Undefined when it may, else why not. `force`: booked even if
+   * it does not fit (a suspend that must run it briefly).
+   */
+  unpark (id: string, owner: string, force = false): string | undefined {
+    const r = this.parked.get(id) ?? { id, owner, bytes: this.localPages * PAGE }
+    if (!force && !this.policy.isOwner(owner)) {
+      const q = this.policy.init
+      if (this.table.inWorkers() >= q.maxInstances) return `instance budget: ${this.table.inWorkers()} of ${q.maxInstances} instances in workers`
+      if (this.table.inWorkersOf(owner) >= q.maxInstancesPerPeer) return `peer already runs ${this.table.inWorkersOf(owner)} instances here (limit ${q.maxInstancesPerPeer})`
+    }
+    try {
+      if (force) this.memory.book(r); else this.memory.reserve(r)
+    } catch (err) {
+      return (err as Error).message
+    }
+    this.parked.delete(id)
+    return undefined
   }
 
   rangeOf (owner: string, remoteAddr?: string): string | undefined {
@@ -118,14 +159,15 @@ export class Admission {
 
   release (id: string): void {
     this.pending.delete(id)
+    this.parked.delete(id)
     this.memory.release(id)
   }
 
   /** Can the node take a default-size remote deploy? */
   state (): CapacityState {
     this.memory.sweep()
-    const live = this.table.live().length
-    if (live >= this.policy.init.maxInstances) return { full: true, reason: `instance budget: ${live} of ${this.policy.init.maxInstances} instances live` }
+    const live = this.table.inWorkers()
+    if (live >= this.policy.init.maxInstances) return { full: true, reason: `instance budget: ${live} of ${this.policy.init.maxInstances} instances in workers` }
     const need = Math.min(this.limits.remoteMemoryBytes, this.localPages * PAGE)
     if (!this.memory.fits(need)) return { full: true, reason: `memory budget: ${mib(this.memory.committedBytes)} of ${mib(this.memory.budgetBytes)} MiB committed, a default deploy needs ${mib(need)} MiB` }
     return { full: false, reason: '' }
@@ -144,7 +186,8 @@ export class Admission {
     const { allow: _allow, ...quotas } = this.policy.init
     return {
       ...this.memory.figures(),
-      live: { instances: this.table.live().length, max: this.policy.init.maxInstances },
+      live: { instances: this.table.inWorkers(), max: this.policy.init.maxInstances },
+      hibernated: { instances: this.table.hibernated(), max: this.policy.init.maxHibernated },
       full: s.full,
       fullReason: s.reason,
       defaults: {

@@ -185,6 +185,20 @@ export class MemoryBudget {
     this.changed()
   }
 
+  /** Reserve without the checks (RESOURCE_EXHAUSTED never): a short over-commit the caller has a reason for. */
+  book (r: Reservation): void {
+    const old = this.entries.get(r.id)
+    if (old != null) this.committed -= old.bytes
+    this.entries.set(r.id, { ...r })
+    this.committed += r.bytes
+    this.changed()
+  }
+
+  get (id: string): Reservation | undefined {
+    const r = this.entries.get(id)
+    return r != null ? { ...r } : undefined
+  }
+
   release (id: string): void {
     const r = this.entries.get(id)
     if (r == null) return

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { CID } from 'multiformats/cid'
-import type { Instance, InstanceStatus } from '../executor/index.js'
+import { HibernatingInstance, type Instance, type InstanceStatus } from '../executor/index.js'
 
 /** Someone attached to an instance's I/O (a protocol stream or the control API). */
 export interface IoSink {
@@ -50,11 +50,30 @@ export class Managed extends EventEmitter<{ change: [] }> {
     this.entry = init.entry
   }
 
+  /** Set a state of an instance that is not running here (suspended, killed): listeners see the change. */
+  setStatus (s: InstanceStatus): void {
+    this.status = s
+    this.emit('change')
+  }
+
+  /**
+   * Holds a worker slot and its memory: running and not hibernated (an
+   * entry about to be bound to its instance counts, it is being started).
+   */
+  get inWorker (): boolean {
+    return this.status.state === 'running' && !(this.instance instanceof HibernatingInstance && this.instance.phase === 'hibernated')
+  }
+
+  get hibernated (): boolean {
+    return this.status.state === 'running' && this.instance instanceof HibernatingInstance && this.instance.phase === 'hibernated'
+  }
+
   /** Bind a (new) executor instance: its output goes to the sinks. */
   bind (inst: Instance): void {
     this.instance = inst
     this.status = { state: 'running' }
     this.snapshotRoot = undefined
+    inst.on('phase', () => { if (this.instance === inst) this.emit('change') })
     inst.on('stdout', d => { for (const s of this.sinks) s.stdout(d) })
     inst.on('stderr', d => { for (const s of this.sinks) s.stderr(d) })
     inst.on('exit', st => {
@@ -73,19 +92,67 @@ export class Managed extends EventEmitter<{ change: [] }> {
   get names (): string[] { return this.instance?.peerNames ?? [] }
 }
 
+/**
+ * All instances by id, with the counts admission asks for on every deploy
+ * kept as they change (a node may hold 100,000 hibernated instances: no
+ * scans on the deploy path).
+ */
 export class InstanceTable {
   private readonly byId = new Map<string, Managed>()
+  /** In workers (Managed.inWorker), and per owner. */
+  private readonly working = new Set<Managed>()
+  private readonly workingBy = new Map<string, number>()
+  private readonly asleep = new Set<Managed>()
+  private readonly asleepBy = new Map<string, number>()
+  private readonly listeners = new Map<Managed, () => void>()
 
-  add (m: Managed): Managed { this.byId.set(m.id, m); return m }
+  add (m: Managed): Managed {
+    this.delete(m.id)
+    this.byId.set(m.id, m)
+    const fn = (): void => { this.recount(m) }
+    this.listeners.set(m, fn)
+    m.on('change', fn)
+    this.recount(m)
+    return m
+  }
+
   get (id: string): Managed | undefined { return this.byId.get(id) }
-  delete (id: string): void { this.byId.delete(id) }
+
+  delete (id: string): void {
+    const m = this.byId.get(id)
+    if (m == null) return
+    this.byId.delete(id)
+    const fn = this.listeners.get(m)
+    if (fn != null) m.off('change', fn)
+    this.listeners.delete(m)
+    this.recount(m, true)
+  }
+
   all (): Managed[] { return [...this.byId.values()] }
   owned (peer: string): Managed[] { return this.all().filter(m => m.owner === peer) }
-  /** Instances holding resources: running ones. */
+  /** Instances holding resources: running ones, hibernated included. */
   live (): Managed[] { return this.all().filter(m => m.status.state === 'running') }
+  /** Instances in workers (not hibernated). */
+  inWorkers (): number { return this.working.size }
+  inWorkersOf (peer: string): number { return this.workingBy.get(peer) ?? 0 }
+  hibernated (): number { return this.asleep.size }
+  hibernatedOf (peer: string): number { return this.asleepBy.get(peer) ?? 0 }
 
   /** The running instance that registered `name` (first found). */
   byName (name: string): Managed | undefined {
-    return this.all().find(m => m.status.state === 'running' && m.names.includes(name))
+    for (const m of this.byId.values()) if (m.status.state === 'running' && m.names.includes(name)) return m
+    return undefined
   }
+
+  private recount (m: Managed, gone = false): void {
+    move(this.working, this.workingBy, m, !gone && m.inWorker)
+    move(this.asleep, this.asleepBy, m, !gone && m.hibernated)
+  }
+}
+
+function move (set: Set<Managed>, by: Map<string, number>, m: Managed, member: boolean): void {
+  if (set.has(m) === member) return
+  if (member) set.add(m); else set.delete(m)
+  const n = (by.get(m.owner) ?? 0) + (member ? 1 : -1)
+  if (n > 0) by.set(m.owner, n); else by.delete(m.owner)
 }

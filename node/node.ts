@@ -18,7 +18,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { ComponentLogger, Libp2p, Logger, PeerId, Stream } from '@libp2p/interface'
 import { CID } from 'multiformats/cid'
-import { Executor, type Instance, type InstanceStatus, type LaunchOptions } from '../executor/index.js'
+import { Executor, HibernatingInstance, type Instance, type InstanceStatus, type LaunchOptions } from '../executor/index.js'
 import { decodeSnapshot, encodeSnapshot, type Blockstore } from '../executor/snapshot/index.js'
 import { CompileError } from '../compiler/errors.js'
 import { ATTACH_PROTOCOL, CONTROL_PROTOCOL, DEPLOY_PROTOCOL, MAX_INBOUND_STREAMS, MESSAGE_PROTOCOL, SNAPSHOT_PUSH_PROTOCOL } from '../protocols/ids.js'
@@ -149,7 +149,16 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     this.snapshots = writeBehind(snapshotBlockstore(helia), (cid, err) => { this.log.error('could not store block %s: %s', cid.toString(), err.message) })
     // idle instances hibernate into the same store as snapshots (content-addressed: identical chunks shared)
     const hibernateAfterMs = this.init.hibernateAfterMs ?? DEFAULT_HIBERNATE_AFTER_MS
-    this.executor = new Executor({ cacheDir: join(dir, 'compiled'), hibernate: hibernateAfterMs > 0 ? { afterMs: hibernateAfterMs, store: this.snapshots } : undefined, ...this.init.executor })
+    // a hibernated instance gives its memory reservation back and asks for it again to wake (node/admission.ts park/unpark)
+    const hibernate = hibernateAfterMs > 0
+      ? {
+          afterMs: hibernateAfterMs,
+          store: this.snapshots,
+          mayHibernate: (id: string) => { const m = this.table.get(id); return m == null || this.admission.mayHibernate(id, m.owner) },
+          mayWake: (id: string, force: boolean) => { const m = this.table.get(id); return m == null ? undefined : this.admission.unpark(id, m.owner, force) }
+        }
+      : undefined
+    this.executor = new Executor({ cacheDir: join(dir, 'compiled'), hibernate, ...this.init.executor })
     await this.executor.start()
     this.source = this.init.ipfsApi != null ? new KuboModuleSource(this.init.ipfsApi) : new HeliaModuleSource(helia)
     this.modules = new ModuleStore(join(dir, 'modules'))
@@ -188,7 +197,12 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     if (!this.started || this.stopping) return
     this.stopping = true
     try {
-      await Promise.all(this.table.live().map(async m => {
+      // hibernated ones are recorded as they are (their snapshot is in the store already), the others suspended
+      const recorded = new Set<Managed>()
+      await eachLimited(this.table.live().filter(m => !m.transient && m.hibernated), STOP_RECORDS_AT_ONCE, async m => {
+        if (await this.recordHibernated(m).catch(err => { this.log.error('could not record hibernated %s on shutdown: %s', m.id, (err as Error).message); return false })) recorded.add(m)
+      })
+      await Promise.all(this.table.live().filter(m => !recorded.has(m)).map(async m => {
         if (m.transient || m.instance == null) { await m.instance?.kill(); return }
         await this.suspendInstance(m, true).catch(async err => {
           this.log.error('could not suspend %s on shutdown: %s', m.id, (err as Error).message)
@@ -300,6 +314,11 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     m.bind(inst)
     this.admission.bound(m.id)
     this.emit('instance', m)
+    if (inst instanceof HibernatingInstance) {
+      // hibernated: no memory held (it asks again to wake: Executor hibernate.mayWake)
+      if (inst.phase === 'hibernated') this.admission.park(m.id)
+      inst.on('phase', p => { if (p === 'hibernated') this.admission.park(m.id) })
+    }
     inst.once('exit', () => {
       // the memory reservation ends with the instance, unless it is being moved (it may resume here)
       if (!m.migrating) this.admission.release(m.id)
@@ -330,6 +349,56 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     await this.records.save(rec)
   }
 
+  /**
+   * The record of a hibernated instance at shutdown: the handle ends as
+   * suspended (its clients are told so) and the next start adopts it
+   * hibernated. False if it is not quietly hibernated (input came for it):
+   * then it is suspended the usual way.
+   */
+  private async recordHibernated (m: Managed): Promise<boolean> {
+    const inst = m.instance as HibernatingInstance
+    const root = inst.root
+    const w = inst.waitsFor
+    if (root == null || w == null) return false
+    const now = Date.now()
+    // recorded first: a handle is never ended before its record exists
+    await this.records.save({
+      id: m.id,
+      owner: m.owner,
+      moduleHash: m.moduleHash,
+      entry: m.entry,
+      root: root.toString(),
+      resumeOnStart: true,
+      savedAt: new Date(now - (inst.hibernatedMs ?? 0)).toISOString(),
+      hibernated: { input: w.input, packets: w.packets, deadlineAt: w.deadlineInMs != null ? new Date(now + w.deadlineInMs).toISOString() : undefined }
+    })
+    // input came meanwhile: suspended the usual way, which writes its record anew
+    return inst.detach()?.root.equals(root) === true
+  }
+
+  /** Adopt a hibernated instance recorded at shutdown, without a worker; `compiled` caches the compile per module. */
+  private async adoptRecorded (r: SuspendedRecord, m: Managed, compiled: Map<string, Promise<CompiledModule>>): Promise<void> {
+    const h = r.hibernated!
+    let cm = compiled.get(r.moduleHash)
+    if (cm == null) {
+      cm = (async () => {
+        const bytes = await this.modules.get(r.moduleHash)
+        if (bytes == null) throw new Error(`module ${r.moduleHash} is missing`)
+        return await this.executor.compile(bytes, { entry: r.entry })
+      })()
+      compiled.set(r.moduleHash, cm)
+    }
+    const now = Date.now()
+    const inst = this.executor.adoptHibernated(await cm, {
+      id: r.id,
+      root: CID.parse(r.root),
+      cond: { input: h.input, packets: h.packets },
+      deadlineInMs: h.deadlineAt != null ? Math.max(0, Date.parse(h.deadlineAt) - now) : undefined,
+      capturedMsAgo: Math.max(0, now - Date.parse(r.savedAt))
+    }, this.launchOptions(m, {}))
+    this.track(m, inst)
+  }
+
   /** Resume a suspended instance from its stored snapshot. */
   async resume (id: string): Promise<Managed> {
     const m = this.mustGet(id)
@@ -354,8 +423,8 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     const m = this.mustGet(id)
     if (m.instance != null) return await m.instance.kill()
     if (m.status.state === 'suspended') {
-      m.status = { state: 'killed', cause: 'KILLED' }
       m.snapshotRoot = undefined
+      m.setStatus({ state: 'killed', cause: 'KILLED' })
       await this.records.remove(id)
       this.emit('instance', m)
     }
@@ -442,7 +511,7 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
    */
   async keepSuspended (s: { id: string, owner: string, moduleHash: string, entry: string, root: CID }): Promise<Managed> {
     const m = this.table.add(new Managed({ id: s.id, owner: s.owner, moduleHash: s.moduleHash, transient: false, entry: s.entry }))
-    m.status = { state: 'suspended' }
+    m.setStatus({ state: 'suspended' })
     m.snapshotRoot = s.root
     this.emit('instance', m)
     await this.snapshots.flush?.()
@@ -478,16 +547,26 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
 
   private async restoreInstances (): Promise<void> {
     const recs = await this.records.list((f, err) => { this.log.error('skipping instance record %s: %s', f, err.message) })
+    const compiled = new Map<string, Promise<CompiledModule>>()
+    const adopted: string[] = []
     for (const r of recs) {
       const m = this.table.add(new Managed({ id: r.id, owner: r.owner, moduleHash: r.moduleHash, transient: false, entry: r.entry }))
-      m.status = { state: 'suspended' }
+      m.setStatus({ state: 'suspended' })
       try {
         m.snapshotRoot = CID.parse(r.root)
-        if (r.resumeOnStart) await this.resume(r.id)
+        if (r.hibernated != null && this.executor.hibernates) {
+          await this.adoptRecorded(r, m, compiled)
+          adopted.push(r.id)
+        } else if (r.hibernated != null) {
+          // this node no longer hibernates: the snapshot has no module, so resume it with the stored one
+          await this.resume(r.id)
+        } else if (r.resumeOnStart) await this.resume(r.id)
       } catch (err) {
         this.log.error('could not resume %s: %s', r.id, (err as Error).message)
       }
     }
+    // adopted instances run here again: their records describe the past
+    await eachLimited(adopted, STOP_RECORDS_AT_ONCE, async id => { await this.records.remove(id) })
   }
 
   // ---- peers and names ---------------------------------------------------
@@ -576,6 +655,17 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
   }
 }
 
+
+/** Records written or removed at once at a stop or start (100,000 hibernated instances must not open 100,000 files at once). */
+const STOP_RECORDS_AT_ONCE = 64
+
+/** Run `fn` over `items`, at most `n` at a time. */
+async function eachLimited<T> (items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++])
+  }))
+}
 
 /** A dag-cbor CID: a snapshot root, not a UnixFS module. */
 function isSnapshotCid (text: string): boolean {

@@ -15,6 +15,12 @@ export interface SuspendedRecord {
   root: string
   /** Suspended by a node shutdown: resume on the next start. */
   resumeOnStart: boolean
+  /**
+   * Hibernated when the node stopped: `root` is its hibernation snapshot
+   * (without the module, which the module store has by moduleHash), and the
+   * next start adopts it hibernated, no worker, waiting for this again.
+   */
+  hibernated?: { input?: boolean, packets?: boolean, deadlineAt?: string }
   savedAt: string
 }
 

@@ -14,12 +14,16 @@ export interface PolicyInit {
   mode: 'open' | 'allow-list'
   /** Peer IDs admitted in allow-list mode. */
   allow: string[]
-  /** Live instances one peer may own (default 8). */
+  /** Instances in workers one peer may own (default 8; hibernated ones count below). */
   maxInstancesPerPeer: number
   /** Deploy requests one peer may make per minute (default 60). */
   deploysPerMinute: number
-  /** Live instances on this node (default 256). */
+  /** Instances in workers on this node (default 256; hibernated ones count below). */
   maxInstances: number
+  /** Hibernated instances on this node (default 1,000,000): past it, idle instances stay in their workers. */
+  maxHibernated: number
+  /** Hibernated instances one other peer may own (default 1024): past it, its deploys are refused. */
+  maxHibernatedPerPeer: number
   /** Live instances all peers of one address range may own (default 32: 4x per peer). */
   maxInstancesPerRange: number
   /** Deploy requests from one address range per minute (default 240: 4x per peer). */
@@ -32,6 +36,8 @@ export const DEFAULT_POLICY: PolicyInit = {
   maxInstancesPerPeer: 8,
   deploysPerMinute: 60,
   maxInstances: 256,
+  maxHibernated: 1_000_000,
+  maxHibernatedPerPeer: 1024,
   maxInstancesPerRange: 32,
   deploysPerMinutePerRange: 240
 }
@@ -59,7 +65,7 @@ export class Policy {
    * May `peer` start one more instance, given how many it, its address range
    * and everyone own? Counts the attempt against the per-minute quotas.
    */
-  checkDeploy (peer: string, owned: number, total: number, origin?: Origin): void {
+  checkDeploy (peer: string, owned: number, total: number, origin?: Origin, hibernated = 0): void {
     this.checkAccess(peer)
     if (this.isOwner(peer)) return
     const now = Date.now()
@@ -74,8 +80,9 @@ export class Policy {
     times.push(now)
     rangeTimes?.push(now)
     if (owned >= this.init.maxInstancesPerPeer) throw new RequestError(ErrorCode.RATE_LIMITED, `peer already runs ${owned} instances here (limit ${this.init.maxInstancesPerPeer})`)
+    if (hibernated >= this.init.maxHibernatedPerPeer) throw new RequestError(ErrorCode.RATE_LIMITED, `peer already has ${hibernated} hibernated instances here (limit ${this.init.maxHibernatedPerPeer})`)
     if (origin != null && origin.owned >= this.init.maxInstancesPerRange) throw new RequestError(ErrorCode.RATE_LIMITED, `address range ${origin.range} already runs ${origin.owned} instances here (limit ${this.init.maxInstancesPerRange})`)
-    if (total >= this.init.maxInstances) throw new RequestError(ErrorCode.RESOURCE_EXHAUSTED, `instance budget: ${total} of ${this.init.maxInstances} instances live; node is full`)
+    if (total >= this.init.maxInstances) throw new RequestError(ErrorCode.RESOURCE_EXHAUSTED, `instance budget: ${total} of ${this.init.maxInstances} instances in workers; node is full`)
   }
 
   /** The deploy times of `key` in the last minute (a live array, stored). */

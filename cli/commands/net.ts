@@ -332,10 +332,10 @@ const mb = (n: number): string => String(Math.round(n / MIB))
 export function nodeStatusText (r: any): string {
   const lines = [
     `node ${r.peerId as string}${r.full === true ? `  FULL (${r.fullReason as string})` : ''}`,
-    `  instances live  ${r.live.instances as number} of ${r.live.max as number}${r.executor != null ? ` (in workers ${r.executor.live as number}, hibernated ${r.executor.hibernated as number}, waking ${r.executor.waking as number})` : ''}`,
+    `  instances live  ${r.live.instances as number} of ${r.live.max as number} in workers${r.hibernated != null ? `, ${r.hibernated.instances as number} of ${r.hibernated.max as number} hibernated` : ''}${r.executor != null ? ` (executor: in workers ${r.executor.live as number}, hibernated ${r.executor.hibernated as number}, waking ${r.executor.waking as number})` : ''}`,
     `  memory          ${mb(r.memory.committedBytes)} of ${mb(r.memory.budgetBytes)} MiB committed (${mb(r.memory.freeBytes)} MiB free)`,
     `  remote deploys  memory cap ${mb(r.defaults.remoteMemoryBytes)} MiB, CPU limit ${r.defaults.remoteCpuMs > 0 ? `${r.defaults.remoteCpuMs as number} ms` : 'none'}; local cap ${mb(r.defaults.localMemoryBytes)} MiB`,
-    `  quotas          ${r.quotas.maxInstancesPerPeer as number} instances and ${r.quotas.deploysPerMinute as number} deploys/min per peer, ${r.quotas.maxInstancesPerRange as number} and ${r.quotas.deploysPerMinutePerRange as number} per address range; messages ${r.defaults.messagesPerSecond as number}/s per peer, ${r.defaults.messagesPerSecondPerRange as number}/s per range`
+    `  quotas          ${r.quotas.maxInstancesPerPeer as number} instances (${String(r.quotas.maxHibernatedPerPeer)} hibernated) and ${r.quotas.deploysPerMinute as number} deploys/min per peer, ${r.quotas.maxInstancesPerRange as number} and ${r.quotas.deploysPerMinutePerRange as number} per address range; messages ${r.defaults.messagesPerSecond as number}/s per peer, ${r.defaults.messagesPerSecondPerRange as number}/s per range`
   ]
   if ((r.pausedServices ?? []).length > 0) lines.push(`  not advertised  ${(r.pausedServices as string[]).join(', ')} (full)`)
   if (r.perPeer.length > 0) {

@@ -66,7 +66,7 @@ async function serveHandover (node: GateNode, ch: HandoverChannel, remote: strin
   const busy = ch.keepAlive()
   try {
     const root = parseCid(req.root)
-    node.policy.checkDeploy(remote, node.table.live().filter(m => m.owner === remote).length, node.table.live().length)
+    node.admission.checkDeploy(remote)
     if (!req.clone && node.table.get(req.instance)?.instance != null) throw new RequestError(ErrorCode.CONFLICT, `instance ${req.instance} already runs here`)
     entry = ledger.open(req.id, remote, req.clone ? '' : req.instance)
     if (entry == null) throw new RequestError(ErrorCode.CONFLICT, `handover ${req.id} is known already`)

@@ -187,7 +187,7 @@ t.test('gate node start flags and gate status', async t => {
   t.match(text, /instances live {2}0 of 256/)
   t.match(text, /memory {10}0 of 300 MiB committed/)
   t.match(text, /memory cap 50 MiB, CPU limit 7000 ms/)
-  t.match(text, /8 instances and 60 deploys\/min per peer, 5 and 240 per address range; messages 10\/s per peer, 40\/s per range/)
+  t.match(text, /8 instances \(1024 hibernated\) and 60 deploys\/min per peer, 5 and 240 per address range; messages 10\/s per peer, 40\/s per range/)
   const j = JSON.parse(await cli('node', 'status', '--json'))
   t.equal(j.memory.budgetBytes, 300 * MiB)
 })
