@@ -78,6 +78,8 @@ export const INTERRUPT_NAME = 'interrupt'
 /** Module and field of the linear memory the compiler turns into an import, so the host sets its limit. */
 export const MEMORY_MODULE = 'gate_rt'
 export const MEMORY_NAME = 'memory'
+/** ... and of the frame memory, which the host shares between the instances of a worker (compiler/instrument/out-module.ts importFrames). */
+export const FRAMES_NAME = 'frames'
 
 const WASI_MODULES = new Set(['wasi_snapshot_preview1', 'wasi_unstable'])
 const GATE_SUFFIX = /^(fd|io)_([1-9][0-9]*)$/

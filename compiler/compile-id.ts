@@ -5,7 +5,7 @@
 import type { ModuleInfo, ValidateLimits } from './validate.js'
 
 /** Bump when the instrumentation changes: snapshots name the compiler that made their stack. */
-export const COMPILER_VERSION = 'gate-p2p-compiler/3.2'
+export const COMPILER_VERSION = 'gate-p2p-compiler/3.3'
 
 export interface CompileOptions extends ValidateLimits {
   /** Entry function (default `_start`). */

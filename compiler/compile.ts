@@ -3,7 +3,7 @@
  * in, bytes out; the disk cache lives in `cache.ts`.
  */
 import { sha256hex } from './hash.js'
-import { ABI_FUNCTIONS, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from './abi.js'
+import { ABI_FUNCTIONS, FRAMES_NAME, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from './abi.js'
 import { instrument } from './instrument.js'
 import { CompileError, EntryError, InvalidModuleError, LimitError } from './errors.js'
 import { InstrumentError } from './instrument-errors.js'
@@ -31,6 +31,7 @@ export function compileModule (bytes: Uint8Array, opts: CompileOptions = {}): Co
     entryChecks: opts.entryChecks ?? 'auto',
     framePages: opts.framePages ?? DEFAULT_FRAME_PAGES,
     importMemory: [MEMORY_MODULE, MEMORY_NAME],
+    importFrames: [MEMORY_MODULE, FRAMES_NAME],
     startToExport: true,
     snapshotSafe: true,
     maxFunctions: opts.maxFunctions

@@ -3,7 +3,7 @@
  * resumes instances on a pool of worker threads, and routes their I/O.
  */
 import '../compiler/engine.js'
-import { COMPILER_VERSION, sameStackFormat } from '../compiler/compile-id.js'
+import { COMPILER_VERSION, DEFAULT_FRAME_PAGES, sameStackFormat } from '../compiler/compile-id.js'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -88,6 +88,12 @@ export interface LaunchOptions {
   resumeEvery?: number
   /** Hibernate this instance when it idles (default: on when the executor has `hibernate`; not with resumeEvery). */
   hibernate?: boolean
+}
+
+/** The frame memory's maximum from a compiler ID (`... frames=N`). */
+function framePagesOf (compilerId: string): number {
+  const m = / frames=(\d+)/.exec(compilerId)
+  return m != null ? Number(m[1]) : DEFAULT_FRAME_PAGES
 }
 
 /** Documented defaults. */
@@ -290,7 +296,8 @@ export class Executor {
       peer: opts.peer != null,
       tty: opts.tty,
       fs: snapshot == null ? opts.fs : undefined,
-      reportWaits
+      reportWaits,
+      framePages: framePagesOf(cm.compilerId)
     }
     const inst = new Instance(id, cm.moduleHash, worker, control, opts.peer)
     this.live.set(id, inst)

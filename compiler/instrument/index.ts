@@ -29,6 +29,8 @@ export interface InstrumentOptions extends ModuleLimits, CodeLimits {
   framePages?: number
   /** Turn memory 0 into an import [module, name] so the host sets its limits. */
   importMemory?: [string, string]
+  /** Import the frame memory as [module, name] where the program's memories are all imports (OutOptions.importFrames). */
+  importFrames?: [string, string]
   /** Replace the start section by an export (`__gate_start`) the host calls once on a fresh start. */
   startToExport?: boolean
   /** Initial counter value. Default 0 (the host sets it). */
@@ -82,6 +84,7 @@ export function instrument (bytes: Uint8Array, opts: InstrumentOptions): Instrum
   const om = new OutModule(m, blocking, {
     interruptImport: opts.interruptImport,
     importMemory: opts.importMemory,
+    importFrames: opts.importFrames,
     startToExport: opts.startToExport === true,
     initialCounter: opts.initialCounter ?? 0,
     framePages: opts.framePages ?? 0,

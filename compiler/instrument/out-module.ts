@@ -18,6 +18,13 @@ export interface OutOptions {
   interruptImport: [string, string]
   /** Import memory 0 from [module, name] instead of defining it. */
   importMemory?: [string, string]
+  /**
+   * Import the frame memory as [module, name] instead of defining it, where
+   * every memory of the program is an import by then (the host gives all
+   * instances of a worker one frame memory: one address-space reservation
+   * per instance instead of two). Otherwise it is defined, as without this.
+   */
+  importFrames?: [string, string]
   /** Replace the start section by an export the host calls on a fresh start. */
   startToExport: boolean
   initialCounter: number
@@ -49,6 +56,8 @@ export class OutModule {
   readonly fInterrupt: number
   readonly frameMem: number
   private readonly ownFrameMemory: boolean
+  /** The frame memory is the import opts.importFrames (after the program's memory imports: its index stays frameMem). */
+  readonly framesImported: boolean
   private readonly helpers: Helper[] = []
   private readonly helperIdx = new Map<string, number>()
   readonly globalsOut: Array<{ name: string, type: 'i32' | 'i64' | 'f32' | 'f64' }> = []
@@ -65,6 +74,8 @@ export class OutModule {
     if (opts.framePages === 0 && m.memories.length > 0 && (m.memories[0].limits.flags & 4) !== 0) throw new InstrumentError('frames cannot live in a 64-bit memory 0')
     this.ownFrameMemory = opts.framePages > 0 || m.memories.length === 0
     this.frameMem = opts.framePages > 0 ? m.memories.length : 0
+    const defined = m.memories.find(x => !x.imported)
+    this.framesImported = opts.importFrames != null && opts.framePages > 0 && m.memories.every(x => x.imported || (opts.importMemory != null && x === defined))
     this.snapshotSafe = opts.snapshotSafe
     this.omit = new Set(opts.unsafeOmit ?? [])
     this.branchHints = opts.branchHints === true
@@ -231,7 +242,7 @@ export class OutModule {
     const definedMemory = m.memories.find(x => !x.imported)
     const importMem = opts.importMemory != null && definedMemory != null
     sec(2, w => {
-      w.u32(m.imports.length + 1 + (importMem ? 1 : 0))
+      w.u32(m.imports.length + 1 + (importMem ? 1 : 0) + (this.framesImported ? 1 : 0))
       const raw = m.sections.find(s => s.id === 2)
       if (raw != null) { const r = new WasmReader(b, raw.start, raw.end); r.u32(); w.copy(b, r.p, raw.end) }
       w.name(opts.interruptImport[0]).name(opts.interruptImport[1]).u8(0).u32(interruptType)
@@ -239,6 +250,11 @@ export class OutModule {
         const [mod, name] = opts.importMemory as [string, string]
         w.name(mod).name(name).u8(2)
         writeLimits(w, definedMemory.limits)
+      }
+      if (this.framesImported) {
+        const [mod, name] = opts.importFrames as [string, string]
+        w.name(mod).name(name).u8(2)
+        writeLimits(w, { flags: 1, initial: 1, maximum: opts.framePages })
       }
     })
     sec(3, w => {
@@ -250,7 +266,7 @@ export class OutModule {
     this.copySection(out, 4)
     const mems: Array<{ flags: number, initial: number, maximum?: number }> = []
     for (const x of m.memories) if (!x.imported && !(importMem && x === definedMemory)) mems.push(x.limits)
-    if (this.ownFrameMemory) mems.push(opts.framePages > 0 ? { flags: 1, initial: 1, maximum: opts.framePages } : { flags: 0, initial: 1 })
+    if (this.ownFrameMemory && !this.framesImported) mems.push(opts.framePages > 0 ? { flags: 1, initial: 1, maximum: opts.framePages } : { flags: 0, initial: 1 })
     if (mems.length > 0) sec(5, w => { w.u32(mems.length); for (const l of mems) writeLimits(w, l) })
     sec(6, w => {
       const defined = m.globals.filter(g => !g.imported)

@@ -4,7 +4,7 @@
  * compiler/instrument/emit-body.ts) around interrupts and blocking
  * imports, trap mapping, capture and restore of its complete state.
  */
-import { canonicalImport, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from '../../compiler/abi.js'
+import { canonicalImport, FRAMES_NAME, INTERRUPT_MODULE, INTERRUPT_NAME, MEMORY_MODULE, MEMORY_NAME } from '../../compiler/abi.js'
 import { EXPORT_COUNTER, EXPORT_FRAMES, EXPORT_QUANTUM, EXPORT_SP, EXPORT_START, EXPORT_STATE, REWIND_COUNTER, STATE_NORMAL, STATE_REWINDING, STATE_UNWINDING } from '../../compiler/exports.js'
 import { HostAbi } from '../host/index.js'
 import { DEFAULT_SERVICES } from '../host/services/registry.js'
@@ -13,6 +13,8 @@ import type { PeerBridge } from '../host/services/peer.js'
 import { ExitSignal, TrapSignal, type HostRuntime, type WaitCondition } from '../host/runtime.js'
 import type { GlobalValue, HostState, InstanceCause, InstanceSnapshot, InstanceStatus } from '../types.js'
 import { CTL_KILL, type LaunchSpec } from './messages.js'
+import { DEFAULT_FRAME_PAGES } from '../../compiler/compile-id.js'
+import { copyIntoFresh } from './restore-memory.js'
 
 const PAGE = 65536
 
@@ -27,6 +29,22 @@ const PAGE = 65536
  * under a millisecond. doc/rationale.md: "Why re-enter running programs?".
  */
 const REENTER_AT_MS = [40, 160, 640, 2560]
+
+/**
+ * The frame memory the instances of this worker share, by maximum size in
+ * pages (compiler/instrument/out-module.ts importFrames). Instances take
+ * turns on the thread, and one that is unwound keeps its frames in a copy of
+ * its own (InstanceRuntime.parked), so one memory serves all of them: V8
+ * reserves ~10 GiB of address space for every wasm memory, and a second
+ * memory per instance halved how many one process could hold.
+ */
+const sharedFrames = new Map<number, WebAssembly.Memory>()
+
+function framesFor (maximum: number): WebAssembly.Memory {
+  let m = sharedFrames.get(maximum)
+  if (m == null) { m = new WebAssembly.Memory({ initial: 1, maximum }); sharedFrames.set(maximum, m) }
+  return m
+}
 
 /** Does the module speak Gate's own ABI (then it gets Gate's environment variables)? */
 function importsGate (module: WebAssembly.Module): boolean {
@@ -78,6 +96,8 @@ export class InstanceRuntime implements HostRuntime {
   private phase: 'fresh' | 'start' | 'entry' = 'fresh'
   /** Set while the stack is unwound (yielded, waiting or suspended). */
   unwound = false
+  /** While unwound: its frames, [0, sp) of the frame memory, which other instances of the worker use meanwhile. */
+  private parked?: Uint8Array
   private pending: SliceOutcome | undefined
   private cpuNs = 0n
   private outputBytes = 0
@@ -125,12 +145,10 @@ export class InstanceRuntime implements HostRuntime {
     this.counter.value = spec.limits.quantum
     this.ex[EXPORT_QUANTUM].value = spec.limits.quantum
     if (snap != null) {
-      new Uint8Array(this.mem.buffer).set(snap.memory)
+      copyIntoFresh(new Uint8Array(this.mem.buffer), snap.memory)
       for (const g of snap.globals) this.ex[g.name].value = g.value
       if (snap.stack.byteLength > 0) {
-        const need = Math.ceil(snap.stack.byteLength / PAGE) - this.frames.buffer.byteLength / PAGE
-        if (need > 0) this.frames.grow(need)
-        new Uint8Array(this.frames.buffer).set(snap.stack)
+        this.parked = snap.stack
         this.sp.value = snap.stack.byteLength
         this.unwound = true
       }
@@ -143,6 +161,7 @@ export class InstanceRuntime implements HostRuntime {
     for (const imp of WebAssembly.Module.imports(this.spec.module)) {
       imports[imp.module] ??= {}
       if (imp.module === MEMORY_MODULE && imp.name === MEMORY_NAME) { imports[imp.module][imp.name] = this.mem; continue }
+      if (imp.module === MEMORY_MODULE && imp.name === FRAMES_NAME && imp.kind === 'memory') { imports[imp.module][imp.name] = framesFor(this.spec.framePages ?? DEFAULT_FRAME_PAGES); continue }
       if (imp.module === INTERRUPT_MODULE && imp.name === INTERRUPT_NAME) { imports[imp.module][imp.name] = () => { this.interrupt() }; continue }
       const key = canonicalImport(imp.module, imp.name)
       const fn = key != null ? this.host.functions[key] : undefined
@@ -194,6 +213,13 @@ export class InstanceRuntime implements HostRuntime {
 
   /** Before re-entering an unwound instance: its frames are in the frame memory, [0, sp). */
   private startRewind (): void {
+    const p = this.parked
+    if (p != null) {
+      const need = Math.ceil(p.byteLength / PAGE) - this.frames.buffer.byteLength / PAGE
+      if (need > 0) this.frames.grow(need)
+      new Uint8Array(this.frames.buffer).set(p)
+      this.parked = undefined
+    }
     this.state.value = STATE_REWINDING
     this.counter.value = REWIND_COUNTER
     this.unwound = false
@@ -241,6 +267,7 @@ export class InstanceRuntime implements HostRuntime {
   private afterUnwind (): SliceOutcome {
     this.state.value = STATE_NORMAL
     this.unwound = true
+    this.parked = new Uint8Array(this.frames.buffer, 0, this.sp.value).slice()
     const p = this.pending ?? { kind: 'yield' }
     this.pending = undefined
     return p
@@ -266,9 +293,7 @@ export class InstanceRuntime implements HostRuntime {
   capture (base?: SnapshotBase): InstanceSnapshot & { changed?: number[] } {
     const globals: GlobalValue[] = this.spec.globals.map(g => ({ name: g.name, type: g.type, value: this.ex[g.name].value }))
     let stack = new Uint8Array(0)
-    if (this.unwound) {
-      stack = new Uint8Array(this.frames.buffer.slice(0, this.sp.value))
-    }
+    if (this.unwound) stack = (this.parked ?? new Uint8Array(0)).slice()
     const state = this.status.state === 'running' ? 'suspended' : this.status.state
     return {
       version: 1,

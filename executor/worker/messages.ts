@@ -40,6 +40,8 @@ export interface LaunchSpec {
   fs?: FsImage
   /** Post 'waiting' when the instance starts to wait and 'woke' when it runs again (hibernation, executor/hibernate.ts). */
   reportWaits?: boolean
+  /** Maximum pages of the frame memory the module imports (its compiler options: frames=N), shared by the worker's instances. */
+  framePages?: number
 }
 
 /** What a waiting instance waits for, as the worker reports it (WaitCondition with the deadline relative). */

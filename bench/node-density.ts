@@ -1,0 +1,148 @@
+// Density on a node (not CI): N idle instances of testprogs/cat (blocked on
+// stdin) launched through GateNode.run in one node process (real libp2p
+// node on 127.0.0.1, its FsBlockstore on disk), hibernated after --after ms
+// (default 50). Figures: launch rate, process RSS and RSS per instance,
+// blockstore bytes on disk, wake on input (write a line, wait for its echo,
+// check it) over 1000 random instances one at a time, and after a node
+// restart: stop and start times, how many are hibernated again (none in a
+// worker), RSS, and the same wake figures. The process runs with
+// MALLOC_MMAP_THRESHOLD_=131072 as bin/gate sets it (doc/rationale.md, "Why
+// hibernate idle instances, and how"): pass --malloc-defaults to see glibc's.
+// Run: PATH=$PWD/node_modules/.bin:$PATH node dist/bench/node-density.js [N] [--after 50] [--window 1000] [--wakes 1000]
+import { spawnSync } from 'node:child_process'
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { GateNode } from '../node/node.js'
+import type { Managed } from '../node/instances.js'
+import { tempDir } from '../test/helpers.js'
+
+const ARGS = parseArgs({ allowPositionals: true, options: { after: { type: 'string' }, window: { type: 'string' }, wakes: { type: 'string' }, 'malloc-defaults': { type: 'boolean' }, child: { type: 'boolean' } } })
+if (ARGS.values.child !== true) {
+  const env = { ...process.env }
+  if (ARGS.values['malloc-defaults'] === true) delete env.MALLOC_MMAP_THRESHOLD_; else env.MALLOC_MMAP_THRESHOLD_ ??= '131072'
+  const r = spawnSync(process.execPath, [...process.argv.slice(1), '--child'], { stdio: 'inherit', env })
+  process.exit(r.status ?? 1)
+}
+
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
+const N = Number(ARGS.positionals[0] ?? 100000)
+const AFTER = Number(ARGS.values.after ?? 50)
+const WINDOW = Number(ARGS.values.window ?? 1000)
+const WAKES = Math.min(Number(ARGS.values.wakes ?? 1000), N)
+const ROOT = join(import.meta.dirname, '../..')
+const cat = new Uint8Array(readFileSync(join(ROOT, 'build/testprogs/cat.wasm')))
+const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
+const mib = (b: number): string => (b / 2 ** 20).toFixed(0)
+const rss = (): number => { gc(); return process.memoryUsage().rss }
+const pct = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))] }
+const enc = new TextEncoder()
+
+function du (dir: string): { files: number, bytes: number } {
+  let files = 0
+  let bytes = 0
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name)); else { files++; bytes += statSync(join(d, e.name)).size }
+    }
+  }
+  walk(dir)
+  return { files, bytes }
+}
+
+async function start (dataDir: string): Promise<GateNode> {
+  const node = new GateNode({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], hibernateAfterMs: AFTER, executor: { workers: 2 } })
+  await node.start()
+  return node
+}
+
+/** Wake `count` random hibernated instances one at a time: write a line, wait for its echo. */
+async function wakes (node: GateNode, ids: string[], count: number): Promise<{ lat: number[], wrong: number, skipped: number }> {
+  const lat: number[] = []
+  let wrong = 0
+  let skipped = 0
+  const picked = new Set<number>()
+  while (picked.size < count) picked.add(Math.floor(Math.random() * ids.length))
+  for (const i of picked) {
+    const m = node.table.get(ids[i])
+    if (m?.instance == null || !m.hibernated) { skipped++; continue }
+    const line = `wake ${i} ${ids[i]}\n`
+    let got = ''
+    const done = new Promise<void>(resolve => {
+      const on = (d: Uint8Array): void => { got += Buffer.from(d).toString(); if (got.length >= line.length) { m.instance?.off('stdout', on); resolve() } }
+      m.instance!.on('stdout', on)
+    })
+    const t0 = performance.now()
+    m.instance.write(enc.encode(line))
+    await done
+    lat.push(performance.now() - t0)
+    if (got !== line) wrong++
+  }
+  return { lat, wrong, skipped }
+}
+
+const dir = tempDir('gate-node-density-')
+const rows: Array<[string, string]> = []
+const row = (k: string, v: string): void => { rows.push([k, v]); console.error(`${k}: ${v}`) }
+
+let node = await start(dir)
+const self = node.peerId.toString()
+// warm: the module compiled and in the module store, workers warm
+const warm = await node.run(self, { module: cat, transient: true, memoryPages: 32 })
+await node.kill(warm.id)
+const base = rss()
+row('node before launches', `RSS ${mib(base)} MiB`)
+
+const ids: string[] = []
+const t0 = performance.now()
+let failed = 0
+for (let i = 0; i < N; i++) {
+  while (node.table.inWorkers() >= WINDOW) await sleep(1)
+  try {
+    const m: Managed = await node.run(self, { module: cat, transient: false, memoryPages: 32 })
+    ids.push(m.id)
+  } catch (err) {
+    if (failed++ === 0) console.error('launch failed:', (err as Error).message)
+  }
+  if (i % 10000 === 9999) console.error(`${i + 1} launched, ${node.table.hibernated()} hibernated, RSS ${mib(process.memoryUsage().rss)} MiB, ${((i + 1) / ((performance.now() - t0) / 1000)).toFixed(0)}/s`)
+}
+const launchS = (performance.now() - t0) / 1000
+while (node.table.hibernated() < ids.length) await sleep(20)
+const allS = (performance.now() - t0) / 1000
+await sleep(500)
+const held = rss()
+row('instances launched (GateNode.run, the owner\'s deploys)', `${ids.length.toLocaleString('en')} (${failed} failed)`)
+row('launch rate', `${(ids.length / launchS).toFixed(0)} instances/s (${launchS.toFixed(0)} s); all hibernated after ${allS.toFixed(0)} s`)
+row('process RSS with all hibernated', `${mib(held)} MiB (${((held - base) / ids.length / 1024).toFixed(1)} KiB per instance over the ${mib(base)} MiB before)`)
+const st = du(join(dir, 'blocks'))
+row('blockstore on disk', `${(st.bytes / 2 ** 20).toFixed(0)} MiB in ${st.files.toLocaleString('en')} files (${(st.bytes / ids.length / 1024).toFixed(1)} KiB per instance)`)
+row('node figures', JSON.stringify({ inWorkers: node.table.inWorkers(), hibernated: node.table.hibernated(), committedMiB: Number(mib(node.admission.memory.committedBytes)), executor: node.executor.stats() }))
+
+let w = await wakes(node, ids, WAKES)
+row(`wake on input, write to echo (${w.lat.length} random instances, one at a time)`, `p50 ${pct(w.lat, 0.5).toFixed(2)} ms, p99 ${pct(w.lat, 0.99).toFixed(2)} ms, max ${Math.max(...w.lat).toFixed(1)} ms; ${w.wrong} wrong answers, ${w.skipped} not hibernated when picked`)
+while (node.table.hibernated() < ids.length) await sleep(20)
+
+let s0 = performance.now()
+await node.stop()
+row('node stop (records every hibernated instance)', `${((performance.now() - s0) / 1000).toFixed(1)} s`)
+s0 = performance.now()
+node = await start(dir)
+const startS = (performance.now() - s0) / 1000
+const back = ids.filter(id => node.table.get(id)?.hibernated === true).length
+row('node start (adopts them hibernated)', `${startS.toFixed(1)} s; ${back.toLocaleString('en')} of ${ids.length.toLocaleString('en')} hibernated again, ${node.executor.stats().live} in workers`)
+await sleep(500)
+const after = rss()
+row('process RSS after the restart', `${mib(after)} MiB`)
+w = await wakes(node, ids, WAKES)
+row(`after the restart: wake on input (${w.lat.length} random instances)`, `p50 ${pct(w.lat, 0.5).toFixed(2)} ms, p99 ${pct(w.lat, 0.99).toFixed(2)} ms, max ${Math.max(...w.lat).toFixed(1)} ms; ${w.wrong} wrong answers, ${w.skipped} not hibernated when picked`)
+await node.stop()
+rmSync(dir, { recursive: true, force: true })
+
+console.log(`\nnode density: ${N.toLocaleString('en')} idle cat.wasm, hibernation after ${AFTER} ms, at most ${WINDOW} in workers while launching, 2 workers, malloc: ${process.env.MALLOC_MMAP_THRESHOLD_ != null ? `MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_}` : 'glibc defaults'}\n`)
+console.log('| figure | value |')
+console.log('|---|---|')
+for (const [k, v] of rows) console.log(`| ${k} | ${v} |`)
+process.exit(0)
