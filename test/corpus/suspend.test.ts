@@ -18,7 +18,12 @@ async function collect (inst: Instance, out: Buffer[]): Promise<void> {
   inst.on('stdout', (d: Uint8Array) => { out.push(Buffer.from(d)) })
 }
 
-/** Run p; with `every` > 0, suspend after a random 0..every ms, resume in a new executor, repeat. */
+/**
+ * Run p; with `every` > 0, suspend after a random 2..2+every ms, resume in a
+ * new executor, repeat; the interval grows by half after each suspension, so
+ * the points spread from the start to late in the run and a long run is
+ * suspended some 12 times, not hundreds (each cycle starts a worker).
+ */
 async function run (p: CorpusProgram, every: number, seed: number): Promise<Result> {
   const bytes = new Uint8Array(readFileSync(p.wasm))
   const out: Buffer[] = []
@@ -35,6 +40,7 @@ async function run (p: CorpusProgram, every: number, seed: number): Promise<Resu
     for (;;) {
       if (every <= 0) break
       const ended = await Promise.race([inst.wait().then(() => true), new Promise<boolean>(resolve => setTimeout(() => resolve(false), 2 + rnd() * every))])
+      every *= 1.5
       if (ended) break
       let s
       try { s = await inst.suspend() } catch { break } // it ended meanwhile
@@ -57,8 +63,11 @@ t.test('corpus programs suspended and resumed in new workers, again and again', 
   let total = 0
   for (const p of corpusPrograms) {
     if (!isBuilt(p)) { t.comment(`${p.name}: not built (make corpus)`); continue }
+    const t0 = performance.now()
     const plain = await run(p, 0, 1)
+    const t1 = performance.now()
     const r = await run(p, 40, 0x9e3779b9 ^ p.name.length)
+    t.comment(`${p.name}: uninterrupted ${(t1 - t0).toFixed(0)} ms, suspended and resumed ${(performance.now() - t1).toFixed(0)} ms`)
     const norm = p.normalize ?? ((s: string) => s)
     const same = p.binary === true ? r.out.equals(plain.out) : norm(r.out.toString()) === norm(plain.out.toString())
     t.ok(same, `${p.name}: stdout after ${r.suspensions} suspensions = uninterrupted run (${plain.out.length} bytes)`)
