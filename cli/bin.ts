@@ -71,6 +71,8 @@ node options:
   --peer-memory-mb <n>    memory one other peer's instances may hold together (default an eighth of the budget)
   --range-memory-mb <n>   ... one address range's (/24, /48; default half the budget)
   --remote-cpu-ms <n>     CPU time limit of each deploy from another peer (default 60000; 0 = none)
+  --remote-output-kbps <n>  output (stdout+stderr) KiB/s of each instance of another peer; past it
+                          its writes wait (default 1024; 0 = none)
   --max-instances <n>     instances in workers on this node (default 256; hibernated ones count below)
   --max-hibernated <n>    hibernated instances on this node (default 1000000)
   --peer-hibernated <n>   hibernated instances one other peer may have (default 1024)
@@ -145,6 +147,7 @@ async function main (argv: string[]): Promise<void> {
       'peer-memory-mb': { type: 'string' },
       'range-memory-mb': { type: 'string' },
       'remote-cpu-ms': { type: 'string' },
+      'remote-output-kbps': { type: 'string' },
       'max-instances': { type: 'string' },
       'max-hibernated': { type: 'string' },
       'peer-hibernated': { type: 'string' },
@@ -234,6 +237,7 @@ async function main (argv: string[]): Promise<void> {
             peerMemoryBytes: mib(num('peer-memory-mb', values['peer-memory-mb'])),
             rangeMemoryBytes: mib(num('range-memory-mb', values['range-memory-mb'])),
             remoteCpuMs: num('remote-cpu-ms', values['remote-cpu-ms']),
+            remoteOutputBytesPerSecond: ((n?: number) => n != null ? n * 1024 : undefined)(num('remote-output-kbps', values['remote-output-kbps'])),
             messagesPerSecond: num('message-rate', values['message-rate']),
             messagesPerSecondPerRange: ((n?: number) => n != null ? n * 4 : undefined)(num('message-rate', values['message-rate']))
           })

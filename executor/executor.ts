@@ -104,6 +104,8 @@ export const DEFAULT_LIMITS: RuntimeLimits = {
   cpuTimeMs: 0,
   /** 1 GiB of output. */
   outputBytes: 1 << 30,
+  /** No output rate limit by default; nodes set one for other peers' instances. */
+  outputBytesPerSecond: 0,
   /** About 10-100 us of compute between interrupts. */
   quantum: 20000,
   /** 512 MiB of file data in an instance's filesystem (ENOSPC in the program past it). */

@@ -134,6 +134,11 @@ export class Admission {
     }
   }
 
+  /** The output rate an instance of `owner` runs under, bytes per second (0 = none): other peers' are limited. */
+  outputRate (owner: string): number {
+    return this.policy.isOwner(owner) ? 0 : this.limits.remoteOutputBytesPerSecond
+  }
+
   /** What a snapshot's instance reserves: its maximum memory (or what it has, if more). */
   snapshotBytes (s: InstanceSnapshot): number {
     return Math.max(s.memory.byteLength, (s.memoryMaxPages ?? this.localPages) * PAGE)
@@ -194,6 +199,7 @@ export class Admission {
         localMemoryBytes: this.localPages * PAGE,
         remoteMemoryBytes: Math.min(this.limits.remoteMemoryBytes, this.localPages * PAGE),
         remoteCpuMs: this.limits.remoteCpuMs,
+        remoteOutputBytesPerSecond: this.limits.remoteOutputBytesPerSecond,
         messagesPerSecond: this.limits.messagesPerSecond,
         messagesPerSecondPerRange: this.limits.messagesPerSecondPerRange,
         peerMemoryBytes: memoryShares(this.limits).peer,

@@ -22,6 +22,12 @@ export interface BudgetInit {
   remoteMemoryBytes: number
   /** Default (and largest) CPU time limit for deploys from other peers, ms (default 60000; 0 = none). */
   remoteCpuMs: number
+  /**
+   * Output (stdout + stderr) per second of each instance of another peer,
+   * bytes (default 1 MiB; 0 = none): past it the program's writes wait, as
+   * on a full pipe. A flood costs the node at most this much per instance.
+   */
+  remoteOutputBytesPerSecond: number
   /** Inbound messages per second one peer may send (default 200; burst 5 s worth). */
   messagesPerSecond: number
   /** Inbound messages per second one address range may send (default 4x the per-peer rate). */
@@ -41,6 +47,7 @@ export function defaultBudget (): BudgetInit {
     memoryBytes: Math.floor(totalmem() / 2 / PAGE) * PAGE,
     remoteMemoryBytes: 256 * MiB,
     remoteCpuMs: 60_000,
+    remoteOutputBytesPerSecond: MiB,
     messagesPerSecond: 200,
     messagesPerSecondPerRange: 800,
     peerMemoryBytes: 0,

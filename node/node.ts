@@ -308,7 +308,9 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
   }
 
   private launchOptions (m: Managed, o: LaunchOptions): LaunchOptions {
-    return { ...o, principal: m.owner, peer: makePeerPort(this.peerPortHost(), m.id) }
+    const rate = this.admission.outputRate(m.owner)
+    const limits = rate > 0 ? { ...o.limits, outputBytesPerSecond: rate } : o.limits
+    return { ...o, limits, principal: m.owner, peer: makePeerPort(this.peerPortHost(), m.id) }
   }
 
   private track (m: Managed, inst: Instance): void {

@@ -61,7 +61,10 @@ export function pollOneoff (core: HostCore, inPtr: number, outPtr: number, nsubs
         if (core.gate.readable) ev(tag, ERRNO.SUCCESS, GATE_NBYTES)
         else waitPackets = true
       } else if (!read && (s === 'stdout' || s === 'stderr')) {
-        ev(tag, ERRNO.SUCCESS, STD_WRITE_NBYTES)
+        // writable unless past the output rate: then when the wait is over
+        const delay = core.rt.outputDelayNs?.() ?? 0n
+        if (delay === 0n) ev(tag, ERRNO.SUCCESS, STD_WRITE_NBYTES)
+        else if (deadline == null || now + delay < deadline) deadline = now + delay
       } else if (!read && e?.kind === 'gate') {
         ev(tag, ERRNO.SUCCESS, GATE_NBYTES)
       } else {

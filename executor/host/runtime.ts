@@ -28,6 +28,11 @@ export interface HostRuntime {
   wait(cond: WaitCondition): void
   /** Program output to the client: fd 1 = stdout, fd 2 = stderr. */
   output(fd: 1 | 2, data: Uint8Array): void
+  /**
+   * Nanoseconds the program must wait before its next output (its output
+   * rate limit); 0n = write now. Absent: no limit.
+   */
+  outputDelayNs?(): bigint
   /** Monotonic clock in ns; continues across suspend/restore and across hosts. */
   monotonicNs(): bigint
   /** Wall clock in ns since the Unix epoch. */

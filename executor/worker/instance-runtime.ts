@@ -15,6 +15,7 @@ import type { GlobalValue, HostState, InstanceCause, InstanceSnapshot, InstanceS
 import { CTL_KILL, type LaunchSpec } from './messages.js'
 import { DEFAULT_FRAME_PAGES } from '../../compiler/compile-id.js'
 import { copyIntoFresh } from './restore-memory.js'
+import { OutputRate } from './output-rate.js'
 
 const PAGE = 65536
 
@@ -101,6 +102,7 @@ export class InstanceRuntime implements HostRuntime {
   private pending: SliceOutcome | undefined
   private cpuNs = 0n
   private outputBytes = 0
+  private readonly outputRate?: OutputRate
   private sliceStart = 0
   /** Time executed in this runtime (this worker's copy of the instance), for REENTER_AT_MS. */
   private hereMs = 0
@@ -116,6 +118,8 @@ export class InstanceRuntime implements HostRuntime {
     this.spec = spec
     this.hooks = hooks
     this.ctl = new Int32Array(spec.control)
+    const rate = spec.limits.outputBytesPerSecond ?? 0
+    if (rate > 0) this.outputRate = new OutputRate(rate, process.hrtime.bigint())
   }
 
   /** Instantiate; from the snapshot if the spec has one. */
@@ -176,10 +180,18 @@ export class InstanceRuntime implements HostRuntime {
   wait (cond: WaitCondition): void { this.startUnwind({ kind: 'wait', cond }) }
   output (fd: 1 | 2, data: Uint8Array): void {
     this.outputBytes += data.byteLength
+    if (this.outputRate != null) {
+      const now = process.hrtime.bigint()
+      this.outputRate.spend(data.byteLength, now)
+      // past the rate: the next check calls interrupt, which waits (a write is never split or refused)
+      if (this.outputRate.delayNs(now) > 0n && this.counter.value > 1) this.counter.value = 1
+    }
     const lim = this.spec.limits.outputBytes
     if (lim > 0 && this.outputBytes > lim) throw new KillSignal('OUTPUT_LIMIT', `output exceeded ${lim} bytes`)
     this.hooks.output(fd, data.buffer === this.mem.buffer ? data.slice() : data)
   }
+
+  outputDelayNs (): bigint { return this.outputRate?.delayNs(process.hrtime.bigint()) ?? 0n }
 
   monotonicNs (): bigint { return this.monoBase + (process.hrtime.bigint() - this.monoStart) }
   realtimeNs (): bigint { return BigInt(Date.now()) * 1_000_000n }
@@ -194,6 +206,8 @@ export class InstanceRuntime implements HostRuntime {
     const sliceMs = now - this.sliceStart
     const lim = this.spec.limits.cpuTimeMs
     if (lim > 0 && Number(this.cpuNs) / 1e6 + sliceMs > lim) throw new KillSignal('CPU_TIME_LIMIT', `CPU time limit of ${lim} ms exceeded`)
+    const outputDelay = this.outputRate?.delayNs(process.hrtime.bigint()) ?? 0n
+    if (outputDelay > 0n) { this.startUnwind({ kind: 'wait', cond: { deadlineNs: this.monotonicNs() + outputDelay } }); return }
     if (this.hooks.shouldYield(sliceMs)) { this.startUnwind({ kind: 'yield' }); return }
     const ranMs = this.hereMs + sliceMs
     if (ranMs >= this.nextReenterMs) {

@@ -59,6 +59,8 @@ export interface RuntimeLimits {
   cpuTimeMs: number
   /** Bytes of stdout+stderr; 0 = none. */
   outputBytes: number
+  /** Bytes of stdout+stderr per second (a writer past it waits); 0 = none. */
+  outputBytesPerSecond?: number
   /** Checks between calls to the host's interrupt. */
   quantum: number
   /** Bytes of file data in the instance's filesystem (ENOSPC past it). */

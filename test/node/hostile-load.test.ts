@@ -38,6 +38,7 @@ t.test('hostile peers at once; a well-behaved peer is still served', async t => 
   const attacks: Array<Promise<unknown>> = []
   const refusals: string[] = []
   const sessions: IoSession[] = []
+  const floods: Array<{ bytes: number, since: number }> = []
   const kinds = ['bigmem', 'spin', 'flood', 'cat'] as const
   for (const [i, h] of hostile.entries()) {
     for (let k = 0; k < 6; k++) {
@@ -45,7 +46,11 @@ t.test('hostile peers at once; a well-behaved peer is still served', async t => 
       attacks.push(h.send(target.peerId, { module: program(kind), args: kind === 'bigmem' ? ['bigmem', '64'] : [kind], attach: true, memoryPages: 65536 })
         .then(async r => {
           sessions.push(r.io!)
-          r.io!.on('stdout', () => {}) // floods are read and dropped
+          if (kind === 'flood') {
+            const f = { bytes: 0, since: performance.now() }
+            floods.push(f)
+            r.io!.on('stdout', (d: Uint8Array) => { f.bytes += d.byteLength }) // read and dropped
+          } else r.io!.on('stdout', () => {})
           if (kind === 'cat') {
             // a stdin flood: 16 MiB pushed as fast as the stream takes it
             const chunk = new Uint8Array(256 * 1024).fill(65)
@@ -80,6 +85,17 @@ t.test('hostile peers at once; a well-behaved peer is still served', async t => 
   t.ok(st.memory.committedBytes <= st.memory.budgetBytes, `memory committed ${Math.round(st.memory.committedBytes / MiB)} MiB <= budget ${Math.round(st.memory.budgetBytes / MiB)} MiB`)
   t.ok(refusals.length > 0, `the node refused what it could not take (${refusals.length}: ${[...new Set(refusals.map(r => r.replace(/\d+/g, 'N')))].slice(0, 3).join(' | ')})`)
   t.ok(refusals.every(r => /RESOURCE_EXHAUSTED|RATE_LIMITED|budget|quota|limit|instances/i.test(r)), 'every refusal is a typed quota or budget refusal')
+
+  // an output flood gets the remote output rate (default 1 MiB/s) plus one burst (a second's worth) and a second of slack: the flood starts before its deploy is answered
+  const rate = st.defaults.remoteOutputBytesPerSecond
+  t.equal(rate, MiB, 'remote instances are held to 1 MiB/s of output by default')
+  for (let i = 0; i < 300 && floods.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
+  await new Promise(resolve => setTimeout(resolve, 1500))
+  t.ok(floods.length > 0, `${floods.length} floods ran`)
+  for (const [i, f] of floods.entries()) {
+    const s = (performance.now() - f.since) / 1000
+    t.ok(f.bytes <= rate * (s + 2), `flood ${i}: ${(f.bytes / MiB).toFixed(1)} MiB in ${s.toFixed(1)} s, within the rate`)
+  }
 
   // end the attack: kill what still runs
   for (const m of target.table.live()) if (m.owner !== good.self) await target.kill(m.id).catch(() => {})
