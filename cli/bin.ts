@@ -237,7 +237,7 @@ async function main (argv: string[]): Promise<void> {
             peerMemoryBytes: mib(num('peer-memory-mb', values['peer-memory-mb'])),
             rangeMemoryBytes: mib(num('range-memory-mb', values['range-memory-mb'])),
             remoteCpuMs: num('remote-cpu-ms', values['remote-cpu-ms']),
-            remoteOutputBytesPerSecond: ((n?: number) => n != null ? n * 1024 : undefined)(num('remote-output-kbps', values['remote-output-kbps'])),
+            remoteOutputBytesPerSecond: kib(num('remote-output-kbps', values['remote-output-kbps'])),
             messagesPerSecond: num('message-rate', values['message-rate']),
             messagesPerSecondPerRange: ((n?: number) => n != null ? n * 4 : undefined)(num('message-rate', values['message-rate']))
           })
@@ -278,6 +278,7 @@ function defined<T extends object> (o: T): Partial<T> | undefined {
 }
 
 const mib = (n: number | undefined): number | undefined => n != null ? Math.floor(n * 1024 * 1024) : undefined
+const kib = (n: number | undefined): number | undefined => n != null ? Math.floor(n * 1024) : undefined
 
 /** `--arch arm64=1,3` (repeatable) -> [1, 3]. */
 function archNodes (specs: string[]): number[] {

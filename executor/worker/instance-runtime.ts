@@ -180,12 +180,8 @@ export class InstanceRuntime implements HostRuntime {
   wait (cond: WaitCondition): void { this.startUnwind({ kind: 'wait', cond }) }
   output (fd: 1 | 2, data: Uint8Array): void {
     this.outputBytes += data.byteLength
-    if (this.outputRate != null) {
-      const now = process.hrtime.bigint()
-      this.outputRate.spend(data.byteLength, now)
-      // past the rate: the next check calls interrupt, which waits (a write is never split or refused)
-      if (this.outputRate.delayNs(now) > 0n && this.counter.value > 1) this.counter.value = 1
-    }
+    // past the rate: the next check calls interrupt, which waits (a write is never split or refused)
+    if (this.outputRate?.spend(data.byteLength, process.hrtime.bigint()) === true && this.counter.value > 1) this.counter.value = 1
     const lim = this.spec.limits.outputBytes
     if (lim > 0 && this.outputBytes > lim) throw new KillSignal('OUTPUT_LIMIT', `output exceeded ${lim} bytes`)
     this.hooks.output(fd, data.buffer === this.mem.buffer ? data.slice() : data)
@@ -206,7 +202,7 @@ export class InstanceRuntime implements HostRuntime {
     const sliceMs = now - this.sliceStart
     const lim = this.spec.limits.cpuTimeMs
     if (lim > 0 && Number(this.cpuNs) / 1e6 + sliceMs > lim) throw new KillSignal('CPU_TIME_LIMIT', `CPU time limit of ${lim} ms exceeded`)
-    const outputDelay = this.outputRate?.delayNs(process.hrtime.bigint()) ?? 0n
+    const outputDelay = this.outputDelayNs()
     if (outputDelay > 0n) { this.startUnwind({ kind: 'wait', cond: { deadlineNs: this.monotonicNs() + outputDelay } }); return }
     if (this.hooks.shouldYield(sliceMs)) { this.startUnwind({ kind: 'yield' }); return }
     const ranMs = this.hereMs + sliceMs

@@ -35,9 +35,10 @@ export class OutputRate {
     return BigInt(Math.ceil((1 - this.tokens) / this.bytesPerSecond * 1e9))
   }
 
-  /** Count a write of `bytes`. */
-  spend (bytes: number, now: bigint): void {
+  /** Count a write of `bytes`; true when it took the bucket past the rate (the writer must wait). */
+  spend (bytes: number, now: bigint): boolean {
     this.refill(now)
     this.tokens -= bytes
+    return this.tokens <= 0
   }
 }

@@ -6,7 +6,7 @@
 // well-behaved instance is lost or killed. (How much slower the
 // well-behaved peer gets is a benchmark's figure, not asserted here.)
 import t from 'tap'
-import { program } from '../helpers.js'
+import { program, sleep } from '../helpers.js'
 import { startNet, stopAll } from './net.js'
 import type { GateNode } from '../../node/node.js'
 import type { IoSession } from '../../protocols/io-session.js'
@@ -89,8 +89,8 @@ t.test('hostile peers at once; a well-behaved peer is still served', async t => 
   // an output flood gets the remote output rate (default 1 MiB/s) plus one burst (a second's worth) and a second of slack: the flood starts before its deploy is answered
   const rate = st.defaults.remoteOutputBytesPerSecond
   t.equal(rate, MiB, 'remote instances are held to 1 MiB/s of output by default')
-  for (let i = 0; i < 300 && floods.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
-  await new Promise(resolve => setTimeout(resolve, 1500))
+  for (let i = 0; i < 300 && floods.length === 0; i++) await sleep(100)
+  await sleep(1500)
   t.ok(floods.length > 0, `${floods.length} floods ran`)
   for (const [i, f] of floods.entries()) {
     const s = (performance.now() - f.since) / 1000
