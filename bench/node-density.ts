@@ -5,9 +5,9 @@
 // blockstore bytes on disk, wake on input (write a line, wait for its echo,
 // check it) over 1000 random instances one at a time, and after a node
 // restart: stop and start times, how many are hibernated again (none in a
-// worker), RSS, and the same wake figures. The process runs with
-// MALLOC_MMAP_THRESHOLD_=131072 as bin/gate sets it (doc/rationale.md, "Why
-// hibernate idle instances, and how"): pass --malloc-defaults to see glibc's.
+// worker), RSS, and the same wake figures. The process runs with glibc's
+// malloc defaults; --mmap-threshold N sets MALLOC_MMAP_THRESHOLD_=N for it
+// (doc/rationale.md, "Why hibernate idle instances, and how").
 // Run: PATH=$PWD/node_modules/.bin:$PATH node dist/bench/node-density.js [N] [--after 50] [--window 1000] [--wakes 1000]
 import { spawnSync } from 'node:child_process'
 import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
@@ -19,10 +19,10 @@ import { GateNode } from '../node/node.js'
 import type { Managed } from '../node/instances.js'
 import { tempDir } from '../test/helpers.js'
 
-const ARGS = parseArgs({ allowPositionals: true, options: { after: { type: 'string' }, window: { type: 'string' }, wakes: { type: 'string' }, 'malloc-defaults': { type: 'boolean' }, child: { type: 'boolean' } } })
+const ARGS = parseArgs({ allowPositionals: true, options: { after: { type: 'string' }, window: { type: 'string' }, wakes: { type: 'string' }, 'mmap-threshold': { type: 'string' }, child: { type: 'boolean' } } })
 if (ARGS.values.child !== true) {
   const env = { ...process.env }
-  if (ARGS.values['malloc-defaults'] === true) delete env.MALLOC_MMAP_THRESHOLD_; else env.MALLOC_MMAP_THRESHOLD_ ??= '131072'
+  if (ARGS.values['mmap-threshold'] != null) env.MALLOC_MMAP_THRESHOLD_ = ARGS.values['mmap-threshold']
   const r = spawnSync(process.execPath, [...process.argv.slice(1), '--child'], { stdio: 'inherit', env })
   process.exit(r.status ?? 1)
 }
