@@ -15,6 +15,7 @@
 //     empty GATE_CACHE_DIR and with a warm one, native, and plain V8 (the
 //     child-process shim of bench/plain-wasi.ts, which compiles the module
 //     itself), all spawned from here and timed to the first stdout byte.
+import './gate-env.js' // first: bin/gate's environment (cli/glibc-env.ts)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'

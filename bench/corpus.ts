@@ -17,6 +17,7 @@
 //     p50/p99/max, and the final stdout checked against the uninterrupted run.
 //
 // BENCH_ONLY=regex limits the programs; BENCH_SKIP_CPU / BENCH_SKIP_SUSPEND skip a table.
+import './gate-env.js' // first: bin/gate's environment (cli/glibc-env.ts)
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg, cpus, tmpdir } from 'node:os'
@@ -188,7 +189,7 @@ async function suspendBench (ex: Executor, results: CpuResult[]): Promise<void> 
   for (const r of results) {
     const { x, bytes, stdin } = r
     const cm = await ex.compile(bytes)
-    // moments spread over the uninterrupted run time, as gaps of running time
+    // moments spread over the uninterrupted run time, as gaps of running time (each gap from the moment the resumed instance runs)
     // (in the first 2-60% of it: the table-1 median may have been measured under more load)
     const at = Array.from({ length: SUSPENDS }, () => (0.02 + 0.58 * rand()) * r.gateMs).sort((a, b) => a - b)
     const out: Buffer[] = []; const err: Buffer[] = []
@@ -212,7 +213,11 @@ async function suspendBench (ex: Executor, results: CpuResult[]): Promise<void> 
       inst = await ex.resume(s.snapshot, bytes)
       collectOn(inst, out, err)
       const i = inst
-      void new Promise<void>(resolve => i.once('running', () => { resumeMs.push(performance.now() - t0); resolve() }))
+      // the next gap starts once it runs again: a request during the restore would measure the restore
+      await new Promise<void>(resolve => {
+        i.once('running', () => { resumeMs.push(performance.now() - t0); resolve() })
+        i.once('exit', () => { resolve() })
+      })
     }
     const status = await inst.wait()
     const got = Buffer.concat(out)

@@ -14,6 +14,7 @@
 // default the threshold grows past their size and freed buffers stay in the
 // arenas as RSS).
 // Run: PATH=$PWD/node_modules/.bin:$PATH node dist/bench/density.js [N] [--after 50] [--store mem|fs] [--cap 8000] [--workers 2]
+import './gate-env.js' // first: bin/gate's environment (cli/glibc-env.ts)
 import { spawnSync } from 'node:child_process'
 import { readFileSync, readdirSync, statSync, rmSync } from 'node:fs'
 import { join } from 'node:path'

@@ -5,6 +5,7 @@
 // other slice) and when all are one owner (instances take plain turns, as
 // before fair share: B gets 1/(N+1)). Ratios are against the baseline of
 // the same run. Usage: node dist/bench/fair.js [N=6]
+import './gate-env.js' // first: bin/gate's environment (cli/glibc-env.ts)
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Executor } from '../executor/index.js'

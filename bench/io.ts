@@ -10,6 +10,7 @@
 // Run: npm run -s build && node dist/bench/io.js [MB]. BENCH_BEFORE=<dir>
 // (another built checkout, e.g. an older commit) adds its `gate` and cat.wasm
 // to the same run; BENCH_NO_SEND=1 skips the testnet.
+import './gate-env.js' // first: bin/gate's environment (cli/glibc-env.ts)
 import { spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'

@@ -5,6 +5,7 @@
 // time of each step. Every run fills its memory with its own seed, so no
 // run benefits from blocks an earlier one left in a store.
 // Run: npm run bench:migrate [-- <MiB> ...]
+import './gate-env.js' // first: bin/gate's environment (cli/glibc-env.ts)
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'

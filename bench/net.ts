@@ -1,6 +1,7 @@
 // Network benchmarks (not CI): stream throughput between two Gate nodes on
 // loopback next to raw TCP measured in the same run, and send-to-first-output
 // latency of `send` next to a local launch. Run: npm run bench:net
+import './gate-env.js' // first: bin/gate's environment (cli/glibc-env.ts)
 import { createServer, connect } from 'node:net'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'

@@ -9,6 +9,7 @@
 // malloc defaults; --mmap-threshold N sets MALLOC_MMAP_THRESHOLD_=N for it
 // (doc/rationale.md, "Why hibernate idle instances, and how").
 // Run: PATH=$PWD/node_modules/.bin:$PATH node dist/bench/node-density.js [N] [--after 50] [--window 1000] [--wakes 1000]
+import './gate-env.js' // first: bin/gate's environment (cli/glibc-env.ts)
 import { spawnSync } from 'node:child_process'
 import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'

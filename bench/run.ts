@@ -7,6 +7,7 @@
 //     visible (bench/tricks.ts has the others).
 //  2. Snapshot: suspend request -> state captured, and restore, at 1/16/64 MiB.
 //  3. Start latency of an instance of a cached module.
+import './gate-env.js' // first: bin/gate's environment (cli/glibc-env.ts)
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -5,6 +5,7 @@
 // lookup rate and latency from one node (hits and misses, sequential and 8
 // at once), timed at the control API, not through a CLI process per lookup;
 // RSS of every node. Run: npm run bench:scale [-- [--concurrency 4] 3 20 50]
+import './gate-env.js' // first: bin/gate's environment (cli/glibc-env.ts)
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,4 +1,5 @@
 // One-way throughput of a libp2p stream between two Gate nodes (MB/s).
+import './gate-env.js' // first: bin/gate's environment (cli/glibc-env.ts)
 import type { GateNode } from '../node/node.js'
 
 export const BENCH_PROTOCOL = '/gate/bench/1.0.0'

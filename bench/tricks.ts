@@ -6,6 +6,7 @@
 // program's compile would land inside it), and with
 // --experimental-wasm-branch-hinting as the executor runs (compiler/engine.ts).
 // BENCH_ONLY=regex picks cases; BENCH_VARIANTS=regex picks variants (plain always runs); BENCH_SHOW=1 shows the programs' output.
+import './gate-env.js' // first: bin/gate's environment (cli/glibc-env.ts)
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { instrument, type InstrumentOptions } from '../compiler/instrument.js'

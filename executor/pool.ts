@@ -35,10 +35,15 @@ export class PooledWorker {
     void this.ready.then(() => { if (this.instances.size === 0) this.worker.unref() })
   }
 
-  /** Post a message and raise the mailbox flag, so a running instance yields to it. */
+  /**
+   * Post a message and count it in the mailbox, so a running instance yields
+   * to it. The worker counts it off when it handles it: a count, not a flag,
+   * because a flag cleared by the worker's scheduler could miss a message
+   * posted just before (a spinner then never yielded to a launch).
+   */
   send (msg: ToWorker, transfer: Transferable[] = []): void {
+    Atomics.add(this.mailbox, 0, 1) // before the post: the count never goes below zero
     this.worker.postMessage(msg, transfer as any)
-    Atomics.store(this.mailbox, 0, 1)
   }
 }
 

@@ -26,6 +26,11 @@ export interface ManagedInit {
   entry: string
 }
 
+/** Output a migrated instance may produce before its client re-attaches (Managed.holdUnclaimed)... */
+export const UNCLAIMED_OUTPUT_BYTES = 1 << 20
+/** ...and how long it is kept for that client. */
+export const UNCLAIMED_OUTPUT_MS = 60_000
+
 export class Managed extends EventEmitter<{ change: [] }> {
   readonly id: string
   readonly owner: string
@@ -68,14 +73,49 @@ export class Managed extends EventEmitter<{ change: [] }> {
     return this.status.state === 'running' && this.instance instanceof HibernatingInstance && this.instance.phase === 'hibernated'
   }
 
+  /**
+   * Output that came while no client was attached, kept for the first one
+   * that attaches (holdUnclaimed): a migrated instance runs on its new node
+   * before its client, told MOVED, re-attaches there.
+   */
+  private unclaimed?: { out: Array<{ fd: 1 | 2, data: Uint8Array }>, bytes: number, maxBytes: number, timer: NodeJS.Timeout }
+
+  /** Keep output while no sink is attached, up to `maxBytes` (later output is dropped), for at most `ms`. */
+  holdUnclaimed (maxBytes = UNCLAIMED_OUTPUT_BYTES, ms = UNCLAIMED_OUTPUT_MS): void {
+    if (this.unclaimed != null) clearTimeout(this.unclaimed.timer)
+    const timer = setTimeout(() => { this.unclaimed = undefined }, ms)
+    timer.unref()
+    this.unclaimed = { out: [], bytes: 0, maxBytes, timer }
+  }
+
+  /** A client attaches: it gets the held output first, then (while the instance runs) what comes. */
+  attach (sink: IoSink): void {
+    const u = this.unclaimed
+    if (u != null) {
+      this.unclaimed = undefined
+      clearTimeout(u.timer)
+      for (const o of u.out) { if (o.fd === 1) sink.stdout(o.data); else sink.stderr(o.data) }
+    }
+    if (this.instance != null) this.sinks.add(sink)
+  }
+
+  private output (fd: 1 | 2, d: Uint8Array): void {
+    if (this.sinks.size === 0) {
+      const u = this.unclaimed
+      if (u != null && u.bytes + d.byteLength <= u.maxBytes) { u.out.push({ fd, data: d }); u.bytes += d.byteLength }
+      return
+    }
+    for (const s of this.sinks) { if (fd === 1) s.stdout(d); else s.stderr(d) }
+  }
+
   /** Bind a (new) executor instance: its output goes to the sinks. */
   bind (inst: Instance): void {
     this.instance = inst
     this.status = { state: 'running' }
     this.snapshotRoot = undefined
     inst.on('phase', () => { if (this.instance === inst) this.emit('change') })
-    inst.on('stdout', d => { for (const s of this.sinks) s.stdout(d) })
-    inst.on('stderr', d => { for (const s of this.sinks) s.stderr(d) })
+    inst.on('stdout', d => { this.output(1, d) })
+    inst.on('stderr', d => { this.output(2, d) })
     inst.on('exit', st => {
       if (this.instance !== inst) return
       this.instance = undefined

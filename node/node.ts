@@ -497,6 +497,8 @@ export class GateNode extends EventEmitter<GateNodeEvents> {
     this.admission.reserve(id, o.owner, this.admission.snapshotBytes(p.snapshot))
     const m = this.table.add(new Managed({ id, owner: o.owner, moduleHash: p.cm.moduleHash, transient: o.transient, entry: p.snapshot.entry }))
     for (const s of o.sinks ?? []) m.sinks.add(s)
+    // a moved instance runs here before its client, told MOVED, re-attaches: its output waits for that client
+    if (!o.clone && m.sinks.size === 0) m.holdUnclaimed()
     try {
       const inst = await this.executor.resume(p.snapshot, p.moduleBytes, this.launchOptions(m, { clone: o.clone, instanceId: id, transfer: true } as LaunchOptions))
       this.track(m, inst)

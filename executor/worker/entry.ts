@@ -1,7 +1,7 @@
 /**
  * Worker thread: hosts many instances and time-shares the thread between
  * them. A running instance gives the thread up at its next interrupt when
- * the main thread has posted a message (mailbox flag) or another instance is
+ * the main thread has a message for the thread (mailbox count) or another instance is
  * runnable and its slice is used up; waiting instances are unwound, so an
  * idle instance costs its memory and nothing else.
  */
@@ -174,7 +174,6 @@ function takeNext (): Slot | undefined {
 
 function runNext (): void {
   scheduled = false
-  Atomics.store(mailbox, 0, 0)
   const s = takeNext()
   if (s == null) return
   if (!slots.has(s.rt.id)) { schedule(); return }
@@ -213,7 +212,7 @@ function handle (s: Slot, outcome: SliceOutcome): void {
 /**
  * Capture an instance. It is not executing: messages are handled only
  * between slices, and a running instance unwinds at its next interrupt once
- * the main thread raises the mailbox flag, so here it is fresh, unwound or
+ * the main thread counts a message into the mailbox, so here it is fresh, unwound or
  * waiting. `then: 'stop'` ends it in state suspended.
  */
 function snapshot (s: Slot, then: 'stop' | 'continue', requestedAt: number, base?: SnapshotBase): void {
@@ -254,6 +253,8 @@ function drop (s: Slot): void {
 
 port.postMessage({ type: 'ready' })
 port.on('message', (msg: ToWorker) => {
+  // counted in by PooledWorker.send, counted off here: while any is unhandled a running instance yields at its next interrupt
+  Atomics.sub(mailbox, 0, 1)
   if (msg.type === 'launch') { launch(msg); return }
   const s = slots.get(msg.id)
   if (s == null) {

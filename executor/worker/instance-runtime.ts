@@ -326,7 +326,12 @@ export class InstanceRuntime implements HostRuntime {
 
   private memoryFor (base?: SnapshotBase): { memory: Uint8Array, changed?: number[] } {
     const live = new Uint8Array(this.mem.buffer)
-    if (base == null || base.memory.byteLength !== live.byteLength || base.chunkSize <= 0) return { memory: new Uint8Array(this.mem.buffer.slice(0)) }
+    if (base == null || base.memory.byteLength !== live.byteLength || base.chunkSize <= 0) {
+      // a fresh zeroed buffer and only the non-zero pages copied: the zero pages (most of an idle program's memory) are never touched
+      const memory = new Uint8Array(live.byteLength)
+      copyIntoFresh(memory, live)
+      return { memory }
+    }
     const a = Buffer.from(live.buffer, live.byteOffset, live.byteLength)
     const b = Buffer.from(base.memory.buffer, base.memory.byteOffset, base.memory.byteLength)
     const changed: number[] = []

@@ -20,7 +20,7 @@ export async function handleAttach (node: GateNode, stream: Stream, remote: stri
     if (m == null) throw new RequestError(ErrorCode.NOT_FOUND, `no instance ${req.instance}`)
     node.policy.checkOwner(remote, m.owner, req.instance)
     sink = new StreamSink(ch)
-    if (m.instance != null) m.sinks.add(sink)
+    m.attach(sink) // output held for it first (a migrated instance), then what comes while it runs
   } catch (err) {
     await refuse(ch, err)
     return

@@ -73,6 +73,30 @@ t.test('migrate a running program along a chain and back; the client follows', a
   inOrder(t, seen)
 })
 
+t.test('a client that re-attaches late gets every line printed on the new node meanwhile', async t => {
+  const nodes = await startNet(3, 'star')
+  const [client, a, b] = nodes
+  t.teardown(async () => { await stopAll(nodes) })
+  const r = await client.send(a.peerId, { module: program('counter'), args: ARGS, attach: true, persist: true })
+  const id = r.instance
+  const seen: string[] = []
+  collect(r.io!, seen)
+  let io = r.io!
+  await waitFor(() => seen.length >= 3, 30000, 'first output')
+  for (const [from, to] of [[a, b], [b, a]] as Array<[GateNode, GateNode]>) {
+    await from.migrate(id, to.self)
+    t.equal((await io.done).state, 'moved')
+    // the program prints on the new node before its client is back
+    const before = seen.length
+    await new Promise(resolve => setTimeout(resolve, 600))
+    t.equal(seen.length, before, 'nothing reaches the client while it is away')
+    io = await client.attach(to.peerId, id)
+    collect(io, seen)
+  }
+  t.equal((await io.done).state, 'terminated')
+  t.same(seen, reference, `all ${reference.length} lines of an uninterrupted run, none lost while the client re-attached`)
+})
+
 t.test('a second migration back sends only what changed', async t => {
   const nodes = await startNet(2, 'line')
   const [a, b] = nodes
