@@ -10,6 +10,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { InstanceRuntime, KillSignal, type SliceOutcome } from './instance-runtime.js'
 import type { FromWorker, SnapshotBase, ToWorker } from './messages.js'
+import { MEMORY_POOL_BYTES, MemoryPool } from './memory-pool.js'
 import type { WaitCondition } from '../host/runtime.js'
 import type { InstanceStatus } from '../types.js'
 
@@ -53,6 +54,7 @@ interface Slot {
 }
 
 const slots = new Map<string, Slot>()
+const memories = new MemoryPool(typeof workerData.memoryPoolBytes === 'number' ? workerData.memoryPoolBytes : MEMORY_POOL_BYTES)
 const runQueue: Slot[] = []
 let scheduled = false
 
@@ -109,6 +111,7 @@ function launch (msg: Extract<ToWorker, { type: 'launch' }>): void {
       request: (seq, req) => { post({ type: 'peer-request', id: spec.id, seq, req }) },
       names: (names, restored) => { post({ type: 'peer-names', id: spec.id, names, restored }) }
     },
+    memories,
     shouldYield: (sliceMs) => {
       // called at every interrupt: also the place to send output that waits
       if (slot.out.length > 0 && (slot.due || performance.now() - slot.outSince >= OUTPUT_DELAY_MS)) flush(slot)
@@ -244,7 +247,8 @@ function drop (s: Slot): void {
   slots.delete(s.rt.id)
   const i = runQueue.indexOf(s)
   if (i >= 0) runQueue.splice(i, 1)
-  try { droppedBytes += s.rt.memory().buffer.byteLength } catch {} // no memory when init failed early
+  // its memory to the pool for the next instance of its size, or to the GC
+  try { const m = s.rt.memory(); if (m != null && !memories.give(m, s.rt.memoryMaximum)) droppedBytes += m.buffer.byteLength } catch {} // no memory when init failed early
   if (droppedBytes >= GC_AFTER_DROPPED_BYTES && !gcScheduled) {
     gcScheduled = true
     setImmediate(() => { gcScheduled = false; droppedBytes = 0; collect() })

@@ -15,6 +15,7 @@ import type { GlobalValue, HostState, InstanceCause, InstanceSnapshot, InstanceS
 import { CTL_KILL, type LaunchSpec } from './messages.js'
 import { DEFAULT_FRAME_PAGES } from '../../compiler/compile-id.js'
 import { copyIntoFresh } from './restore-memory.js'
+import { clear, copyIntoPooled, type MemoryPool } from './memory-pool.js'
 import { OutputRate } from './output-rate.js'
 
 const PAGE = 65536
@@ -75,6 +76,8 @@ export interface RuntimeHooks {
   shouldYield: (sliceMs: number) => boolean
   /** The `peer` service's node connection (only for instances launched with one). */
   peer?: PeerBridge
+  /** The worker's pool of linear memories (memory-pool.ts): memories come from it; the worker gives them back. */
+  memories?: MemoryPool
 }
 
 interface Exports {
@@ -129,7 +132,11 @@ export class InstanceRuntime implements HostRuntime {
     const maxPages = Math.min(spec.memoryMaximum ?? spec.limits.memoryPages, spec.limits.memoryPages)
     const pages = Math.max(spec.memoryInitial, snap != null ? snap.memory.byteLength / PAGE : 0)
     if (pages > maxPages) throw new KillSignal('MEMORY_LIMIT', `memory of ${pages} pages exceeds the limit of ${maxPages} pages`)
-    this.mem = new WebAssembly.Memory({ initial: pages, maximum: maxPages })
+    this.memoryMaximum = maxPages
+    const got = this.hooks.memories?.take(pages, maxPages) ?? { memory: new WebAssembly.Memory({ initial: pages, maximum: maxPages }), dirty: false }
+    this.mem = got.memory
+    // a pooled memory holds another instance's pages: zero before a fresh start's data segments, or made equal to the snapshot below
+    if (got.dirty && snap == null) clear(new Uint8Array(this.mem.buffer))
     if (snap != null) {
       const host = snap.host as { abi: HostState, runtime: { monotonicNs: bigint, phase: 'fresh' | 'start' | 'entry' } }
       this.host = HostAbi.restore(host.abi, this)
@@ -149,7 +156,7 @@ export class InstanceRuntime implements HostRuntime {
     this.counter.value = spec.limits.quantum
     this.ex[EXPORT_QUANTUM].value = spec.limits.quantum
     if (snap != null) {
-      copyIntoFresh(new Uint8Array(this.mem.buffer), snap.memory)
+      if (got.dirty) copyIntoPooled(new Uint8Array(this.mem.buffer), snap.memory); else copyIntoFresh(new Uint8Array(this.mem.buffer), snap.memory)
       for (const g of snap.globals) this.ex[g.name].value = g.value
       if (snap.stack.byteLength > 0) {
         this.parked = snap.stack
@@ -177,6 +184,8 @@ export class InstanceRuntime implements HostRuntime {
 
   // ---------------------------------------------------------------- HostRuntime
   memory (): WebAssembly.Memory { return this.mem }
+  /** The maximum (pages) its memory was made with: a pooled memory is given only to an instance with the same. */
+  memoryMaximum = 0
   wait (cond: WaitCondition): void { this.startUnwind({ kind: 'wait', cond }) }
   output (fd: 1 | 2, data: Uint8Array): void {
     this.outputBytes += data.byteLength
