@@ -211,14 +211,16 @@ export class Executor {
 
   /** The hibernating handle over `first` (a first link in a worker, or a root in the store). */
   private hibernating (cm: CompiledModule, opts: LaunchOptions, first: Instance | HibernatedStart): HibernatingInstance {
-    const later = { ...opts, instanceId: first.id, fs: undefined }
+    // no closure below names `first`: a closure would keep the first link (its worker handle, buffers) for as long as the handle lives
+    const id = first.id
+    const later = { ...opts, instanceId: id, fs: undefined }
     const phases = this.phases
     const h = new HibernatingInstance(first, this.init.hibernate!, snap => this.spawn(cm, later, snap, true, undefined, true), opts.peer != null, (from: HibernatePhase, to: HibernatePhase) => {
       if (from === 'hibernated' || from === 'waking') phases[from]--
       if (to === 'hibernated' || to === 'waking') phases[to]++
     }, this.templateOf(cm.compiledHash))
-    this.chains.set(first.id, h)
-    void h.wait().then(() => { if (this.chains.get(first.id) === h) this.chains.delete(first.id) })
+    this.chains.set(id, h)
+    void h.wait().then(() => { if (this.chains.get(id) === h) this.chains.delete(id) })
     return h
   }
 

@@ -14,7 +14,7 @@
  * handle in every state. Modelled on resume-every.ts.
  * doc/rationale.md: "Why hibernate idle instances, and how".
  */
-import type { CID } from 'multiformats/cid'
+import { CID } from 'multiformats/cid'
 import type { InstanceSnapshot, InstanceStatus } from './types.js'
 import type { FsImage } from './host/vfs/image.js'
 import { Instance, type SnapshotOptions, type SnapshotResult } from './instance.js'
@@ -243,7 +243,8 @@ export class HibernatingInstance extends Instance {
     if (this.finished) { this.moving = undefined; return }
     if (this.queue.length > 0) { this.relaunch(snap, capturedAt); return }
     this.template.last = { memory: snap.memory, chunks } // not transferred anywhere: it stays whole
-    this.hib = { root, cond: w.cond, deadlineAt: w.deadlineAt, capturedAt }
+    // the root in bytes of its own: the encoder's CID may share a buffer with other blocks
+    this.hib = { root: CID.decode(new Uint8Array(root.bytes)), cond: w.cond, deadlineAt: w.deadlineAt, capturedAt }
     this.hibernations++
     this.setPhase('hibernated')
     this.moving = undefined

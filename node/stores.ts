@@ -37,6 +37,14 @@ async function exists (path: string): Promise<boolean> {
   try { await stat(path); return true } catch { return false }
 }
 
+/**
+ * A cache key: the multihash in base64, made natively, so one flat string
+ * (cid.toString() builds its base32 text by concatenation, and the cache
+ * kept each key as a tree of some 50 string pieces: 1.6 KiB per hibernated
+ * instance's root).
+ */
+const keyOf = (cid: CID): string => Buffer.from(cid.multihash.bytes).toString('base64')
+
 /** Recently written or read snapshot blocks kept in memory, at most this many bytes. */
 export const SNAPSHOT_CACHE_BYTES = 512 * 1024 * 1024
 
@@ -54,7 +62,9 @@ export function snapshotBlockstore (helia: { blockstore: any }, cacheBytes = SNA
   const cache = new Map<string, Uint8Array>()
   let cached = 0
   const remember = (cid: CID, bytes: Uint8Array): void => {
-    const k = cid.toString()
+    // a view into a larger buffer (Node's 8 KiB Buffer pool, an encoder's output) would keep all of it: a copy of its own
+    if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) bytes = new Uint8Array(bytes)
+    const k = keyOf(cid)
     if (cache.has(k)) { cache.delete(k); cache.set(k, bytes); return }
     cache.set(k, bytes)
     cached += bytes.byteLength
@@ -65,11 +75,11 @@ export function snapshotBlockstore (helia: { blockstore: any }, cacheBytes = SNA
     }
   }
   return {
-    has: async (cid: CID) => cache.has(cid.toString()) || await bs.has(cid),
+    has: async (cid: CID) => cache.has(keyOf(cid)) || await bs.has(cid),
     put: async (cid: CID, bytes: Uint8Array) => { await bs.put(cid, bytes); remember(cid, bytes) },
-    peekVerified: (cid: CID) => cache.get(cid.toString()),
+    peekVerified: (cid: CID) => cache.get(keyOf(cid)),
     get: async (cid: CID, opts?: { signal?: AbortSignal }) => {
-      const hit = cache.get(cid.toString())
+      const hit = cache.get(keyOf(cid))
       if (hit != null) return hit
       const r = bs.get(cid, opts)
       if (r instanceof Uint8Array) return r
