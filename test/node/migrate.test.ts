@@ -43,16 +43,21 @@ function inOrder (t: any, seen: string[]): void {
 
 const running = (nodes: GateNode[], id: string): number => nodes.filter(n => n.table.get(id)?.status.state === 'running').length
 
-t.test('migrate a running program along a chain and back; the client follows', async t => {
-  const nodes = await startNet(4, 'star')
-  const [client, a, b, c] = nodes
+/** `n` nodes in a star; the first (the client) sends counter to the second, attached; its first lines are in. */
+async function counterOn (t: any, n: number): Promise<{ nodes: GateNode[], id: string, seen: string[], io: IoSession }> {
+  const nodes = await startNet(n, 'star')
   t.teardown(async () => { await stopAll(nodes) })
-  const r = await client.send(a.peerId, { module: program('counter'), args: ARGS, attach: true, persist: true })
-  const id = r.instance
+  const r = await nodes[0].send(nodes[1].peerId, { module: program('counter'), args: ARGS, attach: true, persist: true })
   const seen: string[] = []
   collect(r.io!, seen)
-  let io = r.io!
   await waitFor(() => seen.length >= 3, 30000, 'first output')
+  return { nodes, id: r.instance, seen, io: r.io! }
+}
+
+t.test('migrate a running program along a chain and back; the client follows', async t => {
+  const { nodes, id, seen, io: first } = await counterOn(t, 4)
+  const [client, a, b, c] = nodes
+  let io = first
   const hops: Array<[GateNode, GateNode]> = [[a, b], [b, c], [c, a], [a, b]]
   for (const [from, to] of hops) {
     const res = await from.migrate(id, to.self)
@@ -74,15 +79,9 @@ t.test('migrate a running program along a chain and back; the client follows', a
 })
 
 t.test('a client that re-attaches late gets every line printed on the new node meanwhile', async t => {
-  const nodes = await startNet(3, 'star')
+  const { nodes, id, seen, io: first } = await counterOn(t, 3)
   const [client, a, b] = nodes
-  t.teardown(async () => { await stopAll(nodes) })
-  const r = await client.send(a.peerId, { module: program('counter'), args: ARGS, attach: true, persist: true })
-  const id = r.instance
-  const seen: string[] = []
-  collect(r.io!, seen)
-  let io = r.io!
-  await waitFor(() => seen.length >= 3, 30000, 'first output')
+  let io = first
   for (const [from, to] of [[a, b], [b, a]] as Array<[GateNode, GateNode]>) {
     await from.migrate(id, to.self)
     t.equal((await io.done).state, 'moved')
