@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { InstanceRuntime, KillSignal, type SliceOutcome } from './instance-runtime.js'
 import type { FromWorker, SnapshotBase, ToWorker } from './messages.js'
-import { MEMORY_POOL_BYTES, MemoryPool } from './memory-pool.js'
+import { MemoryPool } from './memory-pool.js'
 import type { WaitCondition } from '../host/runtime.js'
 import type { InstanceStatus } from '../types.js'
 
@@ -54,7 +54,7 @@ interface Slot {
 }
 
 const slots = new Map<string, Slot>()
-const memories = new MemoryPool(typeof workerData.memoryPoolBytes === 'number' ? workerData.memoryPoolBytes : MEMORY_POOL_BYTES)
+const memories = new MemoryPool()
 const runQueue: Slot[] = []
 let scheduled = false
 

@@ -8,8 +8,9 @@
  * resident: a restore into it and a capture out of it are memory-speed.
  *
  * A pooled memory holds what its last instance left in it, another owner's
- * data perhaps: `take` returns it only through `reuse`, which makes every
- * page either the snapshot's or zero before the new instance can run.
+ * data perhaps: `take` marks it dirty, and the runtime makes every page
+ * zero (`clear`) or the snapshot's (`copyIntoPooled`) before the new
+ * instance can run.
  * doc/rationale.md: "Why a worker reuses linear memories".
  */
 import { isZero } from '../zero.js'
@@ -19,22 +20,22 @@ export const MEMORY_POOL_BYTES = 64 * 1024 * 1024
 const WASM_PAGE = 65536
 const PAGE = 4096
 
+const keyOf = (pages: number, maximum: number): string => `${pages}/${maximum}`
+
 export class MemoryPool {
   private readonly free = new Map<string, WebAssembly.Memory[]>()
   private bytes = 0
-  reused = 0
 
   constructor (readonly maxBytes = MEMORY_POOL_BYTES) {}
 
   get pooledBytes (): number { return this.bytes }
 
-  /** A memory of exactly `pages` pages and this maximum, from the pool, or a new one. Its contents: see `clear`. */
+  /** A memory of exactly `pages` pages and this maximum: from the pool (`dirty`: what its last instance left), or a new one. */
   take (pages: number, maximum: number): { memory: WebAssembly.Memory, dirty: boolean } {
-    const list = this.free.get(`${pages}/${maximum}`)
+    const list = this.free.get(keyOf(pages, maximum))
     const m = list?.pop()
     if (m == null) return { memory: new WebAssembly.Memory({ initial: pages, maximum }), dirty: false }
     this.bytes -= m.buffer.byteLength
-    this.reused++
     return { memory: m, dirty: true }
   }
 
@@ -42,7 +43,7 @@ export class MemoryPool {
   give (m: WebAssembly.Memory, maximum: number): boolean {
     const size = m.buffer.byteLength
     if (this.maxBytes <= 0 || this.bytes + size > this.maxBytes) return false
-    const key = `${size / WASM_PAGE}/${maximum}`
+    const key = keyOf(size / WASM_PAGE, maximum)
     let list = this.free.get(key)
     if (list == null) { list = []; this.free.set(key, list) }
     list.push(m)
