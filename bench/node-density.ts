@@ -8,10 +8,15 @@
 // worker), RSS, and the same wake figures. The process runs with glibc's
 // malloc defaults; --mmap-threshold N sets MALLOC_MMAP_THRESHOLD_=N for it
 // (doc/rationale.md, "Why hibernate idle instances, and how").
-// Run: PATH=$PWD/node_modules/.bin:$PATH node dist/bench/node-density.js [N] [--after 50] [--window 1000] [--wakes 1000]
+// --profile-wakes FILE writes a CPU profile of the main thread over the
+// first round of wakes, and FILE.heapprofile of what it allocated meanwhile
+// (open them in Chrome's DevTools).
+// Run: PATH=$PWD/node_modules/.bin:$PATH node dist/bench/node-density.js [N] [--after 50] [--window 1000] [--wakes 1000] [--profile-wakes FILE]
 import './gate-env.js' // first: bin/gate's environment (cli/glibc-env.ts)
 import { spawnSync } from 'node:child_process'
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
@@ -20,7 +25,7 @@ import { GateNode } from '../node/node.js'
 import type { Managed } from '../node/instances.js'
 import { tempDir } from '../test/helpers.js'
 
-const ARGS = parseArgs({ allowPositionals: true, options: { after: { type: 'string' }, window: { type: 'string' }, wakes: { type: 'string' }, 'mmap-threshold': { type: 'string' }, child: { type: 'boolean' } } })
+const ARGS = parseArgs({ allowPositionals: true, options: { after: { type: 'string' }, window: { type: 'string' }, wakes: { type: 'string' }, 'mmap-threshold': { type: 'string' }, 'profile-wakes': { type: 'string' }, child: { type: 'boolean' } } })
 if (ARGS.values.child !== true) {
   const env = { ...process.env }
   if (ARGS.values['mmap-threshold'] != null) env.MALLOC_MMAP_THRESHOLD_ = ARGS.values['mmap-threshold']
@@ -61,7 +66,10 @@ async function start (dataDir: string): Promise<GateNode> {
 }
 
 /** Wake `count` random hibernated instances one at a time: write a line, wait for its echo. */
-async function wakes (node: GateNode, ids: string[], count: number): Promise<{ lat: number[], load: number[], wrong: number, skipped: number }> {
+async function wakes (node: GateNode, ids: string[], count: number): Promise<{ lat: number[], load: number[], wrong: number, skipped: number, loop: string }> {
+  // how late this thread's event loop ran meanwhile: a wake waits behind whatever holds it
+  const h = monitorEventLoopDelay({ resolution: 1 })
+  h.enable()
   const lat: number[] = []
   const load: number[] = []
   let wrong = 0
@@ -88,7 +96,8 @@ async function wakes (node: GateNode, ids: string[], count: number): Promise<{ l
     m.instance?.off('phase', phase)
     if (got !== line) wrong++
   }
-  return { lat, load, wrong, skipped }
+  h.disable()
+  return { lat, load, wrong, skipped, loop: `event-loop delay p50 ${(h.percentile(50) / 1e6).toFixed(1)}, p99 ${(h.percentile(99) / 1e6).toFixed(1)}, max ${(h.max / 1e6).toFixed(1)} ms` }
 }
 
 const dir = tempDir('gate-node-density-')
@@ -128,8 +137,23 @@ const st = du(join(dir, 'blocks'))
 row('blockstore on disk', `${(st.bytes / 2 ** 20).toFixed(0)} MiB in ${st.files.toLocaleString('en')} files (${(st.bytes / ids.length / 1024).toFixed(1)} KiB per instance)`)
 row('node figures', JSON.stringify({ inWorkers: node.table.inWorkers(), hibernated: node.table.hibernated(), committedMiB: Number(mib(node.admission.memory.committedBytes)), executor: node.executor.stats() }))
 
+// --profile-wakes FILE: a CPU profile of this thread over the first wakes (inspector), for finding what a slow wake spends
+const profile = ARGS.values['profile-wakes']
+const session = profile != null ? new Session() : undefined
+const post = async (method: string, params?: object): Promise<any> => await new Promise((resolve, reject) => { session!.post(method, params, (err, r) => { if (err != null) reject(err); else resolve(r) }) })
+if (session != null) {
+  session.connect()
+  await post('Profiler.enable'); await post('Profiler.setSamplingInterval', { interval: 200 }); await post('Profiler.start')
+  // and what is allocated, collected or not (FILE.heapprofile)
+  await post('HeapProfiler.enable'); await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+}
 let w = await wakes(node, ids, WAKES)
-row(`wake on input, write to echo (${w.lat.length} random instances, one at a time)`, `p50 ${pct(w.lat, 0.5).toFixed(2)} ms, p99 ${pct(w.lat, 0.99).toFixed(2)} ms, max ${Math.max(...w.lat).toFixed(1)} ms (of which the read from the store p50 ${pct(w.load, 0.5).toFixed(2)}, p99 ${pct(w.load, 0.99).toFixed(2)} ms); ${w.wrong} wrong answers, ${w.skipped} not hibernated when picked`)
+if (session != null) {
+  writeFileSync(profile!, JSON.stringify((await post('Profiler.stop')).profile))
+  writeFileSync(`${profile!}.heapprofile`, JSON.stringify((await post('HeapProfiler.stopSampling')).profile))
+  session.disconnect()
+}
+row(`wake on input, write to echo (${w.lat.length} random instances, one at a time)`, `p50 ${pct(w.lat, 0.5).toFixed(2)} ms, p99 ${pct(w.lat, 0.99).toFixed(2)} ms, max ${Math.max(...w.lat).toFixed(1)} ms (of which the read from the store p50 ${pct(w.load, 0.5).toFixed(2)}, p99 ${pct(w.load, 0.99).toFixed(2)} ms; ${w.loop}); ${w.wrong} wrong answers, ${w.skipped} not hibernated when picked`)
 while (node.table.hibernated() < ids.length) await sleep(20)
 
 let s0 = performance.now()
@@ -144,7 +168,7 @@ await sleep(500)
 const after = rss()
 row('process RSS after the restart', `${mib(after)} MiB`)
 w = await wakes(node, ids, WAKES)
-row(`after the restart: wake on input (${w.lat.length} random instances)`, `p50 ${pct(w.lat, 0.5).toFixed(2)} ms, p99 ${pct(w.lat, 0.99).toFixed(2)} ms, max ${Math.max(...w.lat).toFixed(1)} ms (read from the store p50 ${pct(w.load, 0.5).toFixed(2)}, p99 ${pct(w.load, 0.99).toFixed(2)} ms); ${w.wrong} wrong answers, ${w.skipped} not hibernated when picked`)
+row(`after the restart: wake on input (${w.lat.length} random instances)`, `p50 ${pct(w.lat, 0.5).toFixed(2)} ms, p99 ${pct(w.lat, 0.99).toFixed(2)} ms, max ${Math.max(...w.lat).toFixed(1)} ms (read from the store p50 ${pct(w.load, 0.5).toFixed(2)}, p99 ${pct(w.load, 0.99).toFixed(2)} ms; ${w.loop}); ${w.wrong} wrong answers, ${w.skipped} not hibernated when picked`)
 await node.stop()
 rmSync(dir, { recursive: true, force: true })
 

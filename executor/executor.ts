@@ -18,6 +18,7 @@ import type { FsImage } from './host/vfs/image.js'
 import { WorkerPool, type PooledWorker } from './pool.js'
 import type { FromWorker, LaunchSpec, RuntimeLimits } from './worker/messages.js'
 import type { InstanceSnapshot, PeerPort } from './types.js'
+import { isSparse, sparseTransfer, type SparseSnapshot } from './snapshot/sparse.js'
 import { InstanceStateError, NotStartedError, SnapshotMismatchError } from './errors.js'
 
 export interface ExecutorInit {
@@ -267,7 +268,7 @@ export class Executor {
   }
 
   /** `avoid`: a worker to pass over where another is as free (resumeEvery's cycles move to another thread). */
-  private spawn (cm: CompiledModule, opts: LaunchOptions, snapshot: InstanceSnapshot | undefined, transfer = false, avoid?: PooledWorker, reportWaits = false): Instance {
+  private spawn (cm: CompiledModule, opts: LaunchOptions, snapshot: InstanceSnapshot | SparseSnapshot | undefined, transfer = false, avoid?: PooledWorker, reportWaits = false): Instance {
     if (this.pool == null) throw new NotStartedError()
     let entry = this.compiled.get(cm.compiledHash)
     if (entry == null) {
@@ -308,8 +309,12 @@ export class Executor {
     worker.instances.add(id)
     worker.worker.ref() // a worker with instances keeps the process alive
     const mem = snapshot?.memory
-    const whole = mem != null && mem.byteOffset === 0 && mem.byteLength === mem.buffer.byteLength
-    worker.send({ type: 'launch', spec }, transfer && whole ? [mem.buffer as ArrayBuffer] : [])
+    let moved: ArrayBuffer[] = []
+    if (transfer && mem != null) {
+      if (isSparse(mem)) moved = sparseTransfer(mem)
+      else if (mem.byteOffset === 0 && mem.byteLength === mem.buffer.byteLength) moved = [mem.buffer as ArrayBuffer]
+    }
+    worker.send({ type: 'launch', spec }, moved)
     return inst
   }
 

@@ -20,7 +20,8 @@ import type { FsImage } from './host/vfs/image.js'
 import { Instance, type SnapshotOptions, type SnapshotResult } from './instance.js'
 import type { WaitReport } from './worker/messages.js'
 import type { Blockstore } from './snapshot/blockstore.js'
-import { decodeSnapshot, encodeSnapshot } from './snapshot/format.js'
+import { decodeSnapshot, decodeSparseSnapshot, encodeSnapshot } from './snapshot/format.js'
+import type { SparseMemory, SparseSnapshot } from './snapshot/sparse.js'
 import { InstanceStateError } from './errors.js'
 
 export interface HibernateOptions {
@@ -71,10 +72,10 @@ export type HibernatePhase = 'running' | 'hibernating' | 'hibernated' | 'waking'
  * change from it (the module's data, zero pages) keep their CID after a byte
  * compare instead of SHA-256 (EncodeOptions.previous).
  */
-export interface ModuleTemplate { last?: { memory: Uint8Array, chunks: Array<CID | null> } }
+export interface ModuleTemplate { last?: { memory: Uint8Array | SparseMemory, chunks: Array<CID | null> } }
 
 /** Starts the next link of the chain from a snapshot (the executor's spawn with the same module and options). */
-export type Respawn = (snapshot: InstanceSnapshot) => Instance
+export type Respawn = (snapshot: InstanceSnapshot | SparseSnapshot) => Instance
 
 type Queued = { kind: 'input', data: Uint8Array } | { kind: 'end' } | { kind: 'peer', from: string, payload: Uint8Array }
 
@@ -205,10 +206,11 @@ export class HibernatingInstance extends Instance {
     if (old.peerPending > 0) return // an answer on its way to the worker: stay
     if (this.opts.mayHibernate != null && !this.opts.mayHibernate(this.id)) return
     this.setPhase('hibernating')
-    let snap: InstanceSnapshot
+    let snap: SparseSnapshot
     let capturedAt: number
     try {
-      const r = await old.suspend()
+      // its memory as its non-zero pages: this thread never holds the whole of it (snapshot/sparse.ts)
+      const r = await old.suspendSparse()
       snap = r.snapshot
       capturedAt = performance.now() - Math.max(0, r.totalMs - r.requestToCapturedMs)
     } catch {
@@ -252,7 +254,7 @@ export class HibernatingInstance extends Instance {
   }
 
   /** The next link from a snapshot, its monotonic clock moved on by the time it spent out of a worker. */
-  private relaunch (snap: InstanceSnapshot, capturedAt: number): void {
+  private relaunch (snap: InstanceSnapshot | SparseSnapshot, capturedAt: number): void {
     let next: Instance
     try {
       next = this.respawn(withClockMoved({ ...snap, status: { state: 'running' } }, performance.now() - capturedAt))
@@ -285,9 +287,9 @@ export class HibernatingInstance extends Instance {
     const hib = this.hib!
     this.setPhase('waking')
     this.moving = (async () => {
-      let snap: InstanceSnapshot
+      let snap: SparseSnapshot
       try {
-        snap = await this.load(hib)
+        snap = await decodeSparseSnapshot(hib.root, this.opts.store)
       } catch (err) {
         this.moving = undefined
         this.finish({ state: 'killed', cause: 'INTERNAL', error: `hibernate: could not wake instance ${this.id}: ${(err as Error).message}` })
@@ -424,7 +426,7 @@ export class HibernatingInstance extends Instance {
 }
 
 /** The snapshot with the program's monotonic clock `ms` later (time spent out of a worker passes for a waiting program). */
-function withClockMoved (snap: InstanceSnapshot, ms: number): InstanceSnapshot {
+function withClockMoved<S extends InstanceSnapshot | SparseSnapshot> (snap: S, ms: number): S {
   const h = snap.host as { abi: unknown, runtime: { monotonicNs: bigint | number, phase: string } }
   if (h?.runtime == null || !(ms > 0)) return snap
   const monotonicNs = BigInt(h.runtime.monotonicNs) + BigInt(Math.floor(ms * 1e6))

@@ -8,6 +8,7 @@ import type { PooledWorker } from './pool.js'
 import { CTL_KILL, type SnapshotBase, type WaitReport } from './worker/messages.js'
 import { InstanceStateError, SnapshotFailedError } from './errors.js'
 import type { FsImage } from './host/vfs/image.js'
+import type { SparseSnapshot } from './snapshot/sparse.js'
 
 /** Client input is sent to the worker in pieces of up to this many bytes (see Instance.write). */
 const INPUT_BATCH = 1024 * 1024
@@ -26,6 +27,9 @@ export interface SnapshotResult {
   /** With a base: indices of the memory chunks that differed from it (the rest is the base's bytes). */
   changed?: number[]
 }
+
+/** A SnapshotResult whose memory is sparse (Instance.suspendSparse). */
+export type SparseResult = Omit<SnapshotResult, 'snapshot'> & { snapshot: SparseSnapshot }
 
 export interface SnapshotOptions {
   signal?: AbortSignal
@@ -61,7 +65,7 @@ export class Instance extends EventEmitter<InstanceEvents> {
   private readonly control: Int32Array
   private readonly exited: Promise<InstanceStatus>
   private resolveExit!: (s: InstanceStatus) => void
-  private readonly snapshotWaiters: Array<{ resolve: (r: SnapshotResult) => void, reject: (e: Error) => void, at: number }> = []
+  private readonly snapshotWaiters: Array<{ resolve: (r: SnapshotResult | SparseResult) => void, reject: (e: Error) => void, at: number }> = []
   private killTimer?: NodeJS.Timeout
   /** Input not yet sent to the worker: inBuf[0, inLen). */
   private inBuf?: Uint8Array
@@ -129,15 +133,29 @@ export class Instance extends EventEmitter<InstanceEvents> {
    * state `suspended` and its worker forgets it); `'continue'` keeps it running.
    */
   async snapshot (opts: SnapshotOptions & { then?: 'stop' | 'continue' } = {}): Promise<SnapshotResult> {
+    return await this.request(opts, false) as SnapshotResult
+  }
+
+  /**
+   * @internal suspend() with the memory as its non-zero pages
+   * (snapshot/sparse.ts): hibernation, whose snapshot never leaves the executor.
+   */
+  async suspendSparse (): Promise<SparseResult> {
+    const r = await this.request({ then: 'stop' }, true) as SparseResult
+    await this.exited
+    return r
+  }
+
+  private async request (opts: SnapshotOptions & { then?: 'stop' | 'continue' }, sparse: boolean): Promise<SnapshotResult | SparseResult> {
     if (this.status.state !== 'running') throw new InstanceStateError(`instance ${this.id} is ${this.status.state}`)
     opts.signal?.throwIfAborted()
-    const p = new Promise<SnapshotResult>((resolve, reject) => {
+    const p = new Promise<SnapshotResult | SparseResult>((resolve, reject) => {
       this.snapshotWaiters.push({ resolve, reject, at: performance.now() })
     })
     const base = opts.base
     const whole = base != null && base.memory.byteOffset === 0 && base.memory.byteLength === base.memory.buffer.byteLength
     this.flushInput() // input written before the request is in the snapshot
-    this.worker.send({ type: 'snapshot', id: this.id, then: opts.then ?? 'continue', base: whole ? base : undefined, sentAt: performance.timeOrigin + performance.now() }, whole ? [base.memory.buffer as ArrayBuffer] : [])
+    this.worker.send({ type: 'snapshot', id: this.id, then: opts.then ?? 'continue', base: whole ? base : undefined, sparse: sparse || undefined, sentAt: performance.timeOrigin + performance.now() }, whole ? [base.memory.buffer as ArrayBuffer] : [])
     return await p
   }
 
@@ -215,8 +233,8 @@ export class Instance extends EventEmitter<InstanceEvents> {
   onOutput (fd: 1 | 2, data: Uint8Array): void { this.emit(fd === 1 ? 'stdout' : 'stderr', data) }
 
   /** @internal */
-  onSnapshot (snapshot: InstanceSnapshot, timing: { requestToStoppedMs: number, requestToCapturedMs: number }, changed?: number[]): void {
-    for (const w of this.snapshotWaiters.splice(0)) w.resolve({ snapshot, ...timing, totalMs: performance.now() - w.at, changed })
+  onSnapshot (snapshot: InstanceSnapshot | SparseSnapshot, timing: { requestToStoppedMs: number, requestToCapturedMs: number }, changed?: number[]): void {
+    for (const w of this.snapshotWaiters.splice(0)) w.resolve({ snapshot, ...timing, totalMs: performance.now() - w.at, changed } as SnapshotResult | SparseResult)
   }
 
   /** @internal */

@@ -17,6 +17,7 @@ import { SnapshotCorruptError, SnapshotVersionError } from './errors.js'
 import type { Blockstore } from './blockstore.js'
 import { fileBlocks, linkFiles, loadFiles } from './files.js'
 import { isZero } from '../zero.js'
+import { chunkEquals, chunkOf, isSparse, type SparseMemory, type SparseSnapshot, sparseOfChunks } from './sparse.js'
 
 /** 256 KiB: 256 chunks for 64 MiB (a root of ~10 KiB), fine enough that a few changed pages cost little. */
 export const CHUNK_SIZE = 256 * 1024
@@ -56,7 +57,7 @@ export interface EncodeOptions {
    * several times cheaper than SHA-256).
    */
   previous?: {
-    memory?: Uint8Array
+    memory?: Uint8Array | SparseMemory
     chunks: Array<CID | null>
     /**
      * The chunks known to differ from `chunks` (a capture that updated the
@@ -111,8 +112,8 @@ export interface EncodeResult {
   chunks: Array<CID | null>
 }
 
-/** Write a snapshot's blocks to a store; returns the root CID. */
-export async function encodeSnapshot (s: InstanceSnapshot, store: Blockstore, opts: EncodeOptions = {}): Promise<EncodeResult> {
+/** Write a snapshot's blocks to a store; returns the root CID. A sparse memory (sparse.ts) encodes to the same blocks as its whole form. */
+export async function encodeSnapshot (s: InstanceSnapshot | SparseSnapshot, store: Blockstore, opts: EncodeOptions = {}): Promise<EncodeResult> {
   const r: EncodeResult = { root: undefined as unknown as CID, newBlocks: 0, newBytes: 0, totalBlocks: 0, totalBytes: 0, chunks: [] }
   const q = new PutQueue(store)
   const put = async (cid: CID, bytes: Uint8Array): Promise<CID> => {
@@ -129,25 +130,31 @@ export async function encodeSnapshot (s: InstanceSnapshot, store: Blockstore, op
   const changed = prev?.changed != null ? new Set(prev.changed) : undefined
   for (let off = 0; off < mem.byteLength; off += CHUNK_SIZE) {
     const end = Math.min(off + CHUNK_SIZE, mem.byteLength)
-    const c = mem.subarray(off, end)
     const i = off / CHUNK_SIZE
     const was = prev != null && i < prev.chunks.length ? prev.chunks[i] : undefined
     if (was !== undefined && changed != null && !changed.has(i)) {
-      if (was != null) { r.totalBlocks++; r.totalBytes += c.byteLength }
+      if (was != null) { r.totalBlocks++; r.totalBytes += end - off }
       chunks.push(was)
       continue
     }
     if (was !== undefined && changed == null) {
-      const before = prev?.memory != null
-        ? (end <= prev.memory.byteLength ? prev.memory.subarray(off, end) : undefined)
+      const pm = prev?.memory
+      const before = pm != null
+        ? (end <= pm.byteLength ? (isSparse(pm) ? pm : pm.subarray(off, end)) : undefined)
         : (was != null ? store.peekVerified?.(was) : undefined)
-      if (before != null && before.byteLength === c.byteLength && Buffer.compare(c, before) === 0) {
-        if (was != null) { r.totalBlocks++; r.totalBytes += c.byteLength }
+      if (before != null && sameBytes(mem, off, end, before)) {
+        if (was != null) { r.totalBlocks++; r.totalBytes += end - off }
         chunks.push(was)
         continue
       }
     }
-    chunks.push(isZero(c) ? null : await put(rawCid(c), c.slice()))
+    if (isSparse(mem)) {
+      const c = chunkOf(mem, off, end)
+      chunks.push(c == null ? null : await put(rawCid(c), c))
+    } else {
+      const c = mem.subarray(off, end)
+      chunks.push(isZero(c) ? null : await put(rawCid(c), c.slice()))
+    }
   }
   r.chunks = chunks
   let module: CID[] | null = null
@@ -189,6 +196,14 @@ export async function encodeSnapshot (s: InstanceSnapshot, store: Blockstore, op
   return r
 }
 
+/** Are bytes [off, end) of `mem` those of `before` (the chunk's bytes, or a whole sparse memory)? */
+function sameBytes (mem: Uint8Array | SparseMemory, off: number, end: number, before: Uint8Array | SparseMemory): boolean {
+  if (isSparse(mem)) return chunkEquals(mem, off, end, before)
+  const c = mem.subarray(off, end)
+  if (isSparse(before)) return chunkEquals(before, off, end, c)
+  return before.byteLength === c.byteLength && Buffer.compare(c, before) === 0
+}
+
 async function getVerified (store: Blockstore, cid: CID): Promise<Uint8Array> {
   const trusted = store.peekVerified?.(cid)
   if (trusted != null) return trusted
@@ -219,11 +234,17 @@ export interface DecodeOptions {
   reuse?: { memory: Uint8Array, chunks: Array<CID | null> }
 }
 
-/** Read and verify a snapshot from a store. */
-export async function decodeSnapshot (root: CID, store: Blockstore, opts: DecodeOptions = {}): Promise<Decoded> {
+/** The root block of a snapshot, read, verified and checked for kind and version. */
+async function readRoot (root: CID, store: Blockstore): Promise<any> {
   const node = dagCbor.decode<any>(await getVerified(store, root))
   if (node?.kind !== KIND) throw new SnapshotVersionError(`${root.toString()} is not a gate snapshot`)
   if (node.version !== FORMAT_VERSION) throw new SnapshotVersionError(`snapshot format version ${String(node.version)} is not supported (this node reads ${FORMAT_VERSION})`)
+  return node
+}
+
+/** Read and verify a snapshot from a store. */
+export async function decodeSnapshot (root: CID, store: Blockstore, opts: DecodeOptions = {}): Promise<Decoded> {
+  const node = await readRoot(root, store)
   const cs = node.memory.chunkSize as number
   const chunks = node.memory.chunks as Array<CID | null>
   const reuse = opts.reuse != null && opts.reuse.memory.byteLength === node.memory.byteLength && cs === CHUNK_SIZE ? opts.reuse : undefined
@@ -236,25 +257,58 @@ export async function decodeSnapshot (root: CID, store: Blockstore, opts: Decode
       if (reuse != null) memory.fill(0, i * cs, Math.min((i + 1) * cs, memory.byteLength))
       continue
     }
-    const b = await getVerified(store, c)
-    if (b.byteLength > cs || i * cs + b.byteLength > memory.byteLength) throw new SnapshotCorruptError(`memory chunk ${i} has a bad size`)
-    memory.set(b, i * cs)
+    memory.set(await memoryChunk(store, node, i), i * cs)
   }
   if (reuse != null) {
     // chunks the earlier decode had past the end of this list
     for (let i = chunks.length; i < reuse.chunks.length; i++) if (reuse.chunks[i] != null) memory.fill(0, i * cs, Math.min((i + 1) * cs, memory.byteLength))
   }
+  const { moduleBytes, ...rest } = await theRest(node, store)
+  return { snapshot: { ...rest, memory }, moduleBytes, root, chunks: [...chunks] }
+}
+
+/**
+ * Read and verify a snapshot with its memory in sparse form (sparse.ts):
+ * only its non-zero pages are allocated (the executor's wake from
+ * hibernation). The module, if the snapshot carries one, is not read.
+ */
+export async function decodeSparseSnapshot (root: CID, store: Blockstore): Promise<SparseSnapshot> {
+  const node = await readRoot(root, store)
+  const cs = node.memory.chunkSize as number
+  const cids = node.memory.chunks as Array<CID | null>
+  const parts: Array<Uint8Array | null> = []
+  for (let i = 0; i < cids.length; i++) parts.push(cids[i] == null ? null : await memoryChunk(store, node, i))
+  let memory: SparseMemory
+  try {
+    memory = sparseOfChunks(node.memory.byteLength, cs, parts)
+  } catch (err) {
+    throw new SnapshotCorruptError(`memory: ${(err as Error).message}`)
+  }
+  const { moduleBytes, ...rest } = await theRest(node, store, false)
+  return { ...rest, memory }
+}
+
+/** Memory chunk `i` of a root, read, verified and checked to fit. */
+async function memoryChunk (store: Blockstore, node: any, i: number): Promise<Uint8Array> {
+  const cs = node.memory.chunkSize as number
+  const b = await getVerified(store, node.memory.chunks[i])
+  if (b.byteLength > cs || i * cs + b.byteLength > node.memory.byteLength) throw new SnapshotCorruptError(`memory chunk ${i} has a bad size`)
+  return b
+}
+
+/** Everything of a root but its memory. */
+async function theRest (node: any, store: Blockstore, withModule = true): Promise<Omit<InstanceSnapshot, 'memory'> & { moduleBytes?: Uint8Array }> {
   const stack = node.stack != null ? await getVerified(store, node.stack) : new Uint8Array(0)
   await loadFiles(node.host, async c => await getVerified(store, c))
   let moduleBytes: Uint8Array | undefined
-  if (Array.isArray(node.module)) {
+  if (withModule && Array.isArray(node.module)) {
     const parts = await Promise.all((node.module as CID[]).map(async c => await getVerified(store, c)))
     moduleBytes = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0))
     let o = 0
     for (const p of parts) { moduleBytes.set(p, o); o += p.byteLength }
     if (createHash('sha256').update(moduleBytes).digest('hex') !== node.moduleHash) throw new SnapshotCorruptError('module bytes do not match the module hash')
   }
-  const snapshot: InstanceSnapshot = {
+  return {
     version: 1,
     moduleHash: node.moduleHash,
     compiledHash: node.compiledHash,
@@ -262,16 +316,15 @@ export async function decodeSnapshot (root: CID, store: Blockstore, opts: Decode
     entry: node.entry,
     instanceId: node.instanceId,
     status: node.status,
-    memory,
     memoryMaxPages: node.memory.maxPages ?? undefined,
     globals: node.globals.map((g: any) => ({ name: g.name, type: g.type, value: fromBits(g.type, g.value) })),
     stack,
     started: node.started,
     host: node.host,
     cpuTimeNs: BigInt(node.cpuTimeNs),
-    outputBytes: Number(node.outputBytes)
+    outputBytes: Number(node.outputBytes),
+    moduleBytes
   }
-  return { snapshot, moduleBytes, root, chunks: [...chunks] }
 }
 
 /** Every CID a snapshot root links to, the root included (for sending only what a peer lacks). */

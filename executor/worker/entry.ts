@@ -11,6 +11,7 @@ import { runInNewContext } from 'node:vm'
 import { InstanceRuntime, KillSignal, type SliceOutcome } from './instance-runtime.js'
 import type { FromWorker, SnapshotBase, ToWorker } from './messages.js'
 import { MemoryPool } from './memory-pool.js'
+import { isSparse, sparseTransfer } from '../snapshot/sparse.js'
 import type { WaitCondition } from '../host/runtime.js'
 import type { InstanceStatus } from '../types.js'
 
@@ -218,11 +219,12 @@ function handle (s: Slot, outcome: SliceOutcome): void {
  * the main thread counts a message into the mailbox, so here it is fresh, unwound or
  * waiting. `then: 'stop'` ends it in state suspended.
  */
-function snapshot (s: Slot, then: 'stop' | 'continue', requestedAt: number, base?: SnapshotBase): void {
+function snapshot (s: Slot, then: 'stop' | 'continue', requestedAt: number, base?: SnapshotBase, sparse = false): void {
   const stoppedAt = performance.now()
   flush(s)
-  const { changed, ...snap } = s.rt.capture(base)
-  post({ type: 'snapshot', id: s.rt.id, snapshot: snap, changed, timing: { requestToStoppedMs: stoppedAt - requestedAt, requestToCapturedMs: performance.now() - requestedAt } }, [snap.memory.buffer as ArrayBuffer])
+  const { changed, ...snap } = s.rt.capture(base, sparse)
+  const transfer = isSparse(snap.memory) ? sparseTransfer(snap.memory) : [snap.memory.buffer as ArrayBuffer]
+  post({ type: 'snapshot', id: s.rt.id, snapshot: snap, changed, timing: { requestToStoppedMs: stoppedAt - requestedAt, requestToCapturedMs: performance.now() - requestedAt } }, transfer)
   if (then === 'stop') {
     drop(s)
     post({ type: 'exit', id: s.rt.id, status: { state: 'suspended' } })
@@ -275,7 +277,7 @@ port.on('message', (msg: ToWorker) => {
       wake(s)
       break
     case 'snapshot':
-      snapshot(s, msg.then, msg.sentAt != null ? Math.min(performance.now(), msg.sentAt - performance.timeOrigin) : performance.now(), msg.base)
+      snapshot(s, msg.then, msg.sentAt != null ? Math.min(performance.now(), msg.sentAt - performance.timeOrigin) : performance.now(), msg.base, msg.sparse === true)
       break
     case 'kill':
       finish(s, s.rt.kill())

@@ -16,6 +16,7 @@ import { CTL_KILL, type LaunchSpec } from './messages.js'
 import { DEFAULT_FRAME_PAGES } from '../../compiler/compile-id.js'
 import { copyIntoFresh } from './restore-memory.js'
 import { clear, copyIntoPooled, type MemoryPool } from './memory-pool.js'
+import { copySparseInto, isSparse, sparseOf, type SparseSnapshot } from '../snapshot/sparse.js'
 import { OutputRate } from './output-rate.js'
 
 const PAGE = 65536
@@ -156,7 +157,9 @@ export class InstanceRuntime implements HostRuntime {
     this.counter.value = spec.limits.quantum
     this.ex[EXPORT_QUANTUM].value = spec.limits.quantum
     if (snap != null) {
-      if (got.dirty) copyIntoPooled(new Uint8Array(this.mem.buffer), snap.memory); else copyIntoFresh(new Uint8Array(this.mem.buffer), snap.memory)
+      const dst = new Uint8Array(this.mem.buffer)
+      if (isSparse(snap.memory)) copySparseInto(dst, snap.memory, got.dirty)
+      else if (got.dirty) copyIntoPooled(dst, snap.memory); else copyIntoFresh(dst, snap.memory)
       for (const g of snap.globals) this.ex[g.name].value = g.value
       if (snap.stack.byteLength > 0) {
         this.parked = snap.stack
@@ -307,9 +310,10 @@ export class InstanceRuntime implements HostRuntime {
    * Capture the state of an instance that is not executing (unwound, fresh
    * or ended). With `base` of the same size, memory chunks that differ are copied into
    * it and it is the snapshot's memory (`changed` lists them): one compare
-   * instead of a full copy plus a compare on the main thread.
+   * instead of a full copy plus a compare on the main thread. `sparse`: the
+   * memory as its non-zero pages (hibernation, snapshot/sparse.ts).
    */
-  capture (base?: SnapshotBase): InstanceSnapshot & { changed?: number[] } {
+  capture (base?: SnapshotBase, sparse = false): (InstanceSnapshot | SparseSnapshot) & { changed?: number[] } {
     const globals: GlobalValue[] = this.spec.globals.map(g => ({ name: g.name, type: g.type, value: this.ex[g.name].value }))
     let stack = new Uint8Array(0)
     if (this.unwound) stack = (this.parked ?? new Uint8Array(0)).slice()
@@ -322,7 +326,7 @@ export class InstanceRuntime implements HostRuntime {
       entry: this.spec.entry,
       instanceId: this.spec.id,
       status: { ...this.status, state },
-      ...this.memoryFor(base),
+      ...(sparse ? { memory: sparseOf(new Uint8Array(this.mem.buffer)) } : this.memoryFor(base)),
       memoryMaxPages: this.spec.limits.memoryPages,
       globals,
       stack,

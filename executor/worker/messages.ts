@@ -5,6 +5,7 @@
 import type { InstanceSnapshot, InstanceStatus } from '../types.js'
 import type { PeerRequest } from '../host/services/peer.js'
 import type { FsImage } from '../host/vfs/image.js'
+import type { SparseSnapshot } from '../snapshot/sparse.js'
 
 /** Control word bits in an instance's shared Int32Array[0]. */
 export const CTL_KILL = 2
@@ -27,8 +28,8 @@ export interface LaunchSpec {
   randomSeed?: Uint8Array
   /** Instance control word (SharedArrayBuffer of 4 bytes). */
   control: SharedArrayBuffer
-  /** Resume from this snapshot instead of a fresh start. */
-  snapshot?: InstanceSnapshot
+  /** Resume from this snapshot instead of a fresh start (sparse: a wake from hibernation). */
+  snapshot?: InstanceSnapshot | SparseSnapshot
   moduleHash: string
   compiledHash: string
   compilerId: string
@@ -74,9 +75,10 @@ export type ToWorker =
   /**
    * Capture a snapshot; `then` says what happens to the instance afterwards.
    * With `base` (an earlier capture's memory, transferred), only the chunks
-   * that differ are copied into it and it comes back as the memory.
+ * that differ are copied into it and it comes back as the memory.
+   * `sparse`: the memory comes back as its non-zero pages (hibernation).
    */
-  | { type: 'snapshot', id: string, then: 'stop' | 'continue', base?: SnapshotBase, /** performance.timeOrigin + now() on the sender: the request's time on a clock both threads share */ sentAt?: number }
+  | { type: 'snapshot', id: string, then: 'stop' | 'continue', base?: SnapshotBase, sparse?: boolean, /** performance.timeOrigin + now() on the sender: the request's time on a clock both threads share */ sentAt?: number }
   | { type: 'kill', id: string }
   /** The node's answer to a peer-service request. */
   | { type: 'peer-reply', id: string, seq: number, error: number, endpoints?: string[] }
@@ -88,7 +90,7 @@ export type FromWorker =
   /** Sent once the instance is instantiated (fresh) or restored (snapshot); initMs measured in the worker. */
   | { type: 'status', id: string, status: InstanceStatus, initMs: number }
   /** `changed`: with a base, the indices of the chunks that differed from it. */
-  | { type: 'snapshot', id: string, snapshot: InstanceSnapshot, timing: { requestToStoppedMs: number, requestToCapturedMs: number }, changed?: number[] }
+  | { type: 'snapshot', id: string, snapshot: InstanceSnapshot | SparseSnapshot, timing: { requestToStoppedMs: number, requestToCapturedMs: number }, changed?: number[] }
   | { type: 'snapshot-error', id: string, error: string }
   /** `files`: the instance's final filesystem tree, when it was launched with one (not on suspend: the snapshot holds it). */
   | { type: 'exit', id: string, status: InstanceStatus, files?: FsImage }
