@@ -20,7 +20,7 @@ import type { FsImage } from './host/vfs/image.js'
 import { Instance, type SnapshotOptions, type SnapshotResult } from './instance.js'
 import type { WaitReport } from './worker/messages.js'
 import type { Blockstore } from './snapshot/blockstore.js'
-import { decodeSnapshot, decodeSparseSnapshot, encodeSnapshot } from './snapshot/format.js'
+import { decodeSnapshot, decodeSparseSnapshot, encodeSnapshot, hibernationChunkSize } from './snapshot/format.js'
 import type { SparseMemory, SparseSnapshot } from './snapshot/sparse.js'
 import { InstanceStateError } from './errors.js'
 
@@ -231,8 +231,11 @@ export class HibernatingInstance extends Instance {
     let root: CID
     let chunks: Array<CID | null>
     try {
+      // small chunks for a small memory; the template only where it was cut the same way (the same size)
+      const chunkSize = hibernationChunkSize(snap.memory.byteLength)
       const last = this.template.last
-      const r = await encodeSnapshot(snap, this.opts.store, last != null ? { previous: { memory: last.memory, chunks: last.chunks } } : {})
+      const same = last != null && last.memory.byteLength === snap.memory.byteLength
+      const r = await encodeSnapshot(snap, this.opts.store, same ? { chunkSize, previous: { memory: last.memory, chunks: last.chunks } } : { chunkSize })
       root = r.root
       chunks = r.chunks
     } catch (err) {

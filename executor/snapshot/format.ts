@@ -24,6 +24,23 @@ export const CHUNK_SIZE = 256 * 1024
 /** Modules larger than this are split into chunks of this size. */
 export const MODULE_CHUNK = 1024 * 1024
 export const FORMAT_VERSION = 1
+
+/** Chunks at least this small in a hibernated snapshot. */
+export const MIN_HIBERNATION_CHUNK = 16 * 1024
+
+/**
+ * The chunk size a hibernated memory of `byteLength` is encoded with: the
+ * smallest power of two from 16 KiB up to CHUNK_SIZE that keeps it within
+ * 256 chunks (a root of at most ~10 KiB). A program that read a line and
+ * waits again has changed a few pages; each re-hibernation stores (and
+ * hashes) the chunks holding them, 16 KiB each instead of 256 KiB for an idle
+ * 1.2 MiB cat.
+ */
+export function hibernationChunkSize (byteLength: number): number {
+  let cs = MIN_HIBERNATION_CHUNK
+  while (cs < CHUNK_SIZE && byteLength > 256 * cs) cs *= 2
+  return cs
+}
 export const KIND = 'gate-snapshot'
 const RAW = 0x55
 const SHA256 = 0x12
@@ -47,6 +64,12 @@ export function verifyBlock (cid: CID, bytes: Uint8Array): boolean {
 }
 
 export interface EncodeOptions {
+  /**
+   * Memory chunk size (a multiple of 4 KiB up to CHUNK_SIZE, the default):
+   * hibernation uses smaller chunks for small memories (hibernationChunkSize).
+   * `previous` must have been encoded with the same.
+   */
+  chunkSize?: number
   /** Include the original module, so the snapshot is self-contained. */
   moduleBytes?: Uint8Array
   /**
@@ -128,9 +151,11 @@ export async function encodeSnapshot (s: InstanceSnapshot | SparseSnapshot, stor
   const mem = s.memory
   const prev = opts.previous
   const changed = prev?.changed != null ? new Set(prev.changed) : undefined
-  for (let off = 0; off < mem.byteLength; off += CHUNK_SIZE) {
-    const end = Math.min(off + CHUNK_SIZE, mem.byteLength)
-    const i = off / CHUNK_SIZE
+  const cs = opts.chunkSize ?? CHUNK_SIZE
+  if (!(cs > 0 && cs % 4096 === 0 && cs <= CHUNK_SIZE)) throw new RangeError(`chunk size ${cs} is not a multiple of 4096 up to ${CHUNK_SIZE}`)
+  for (let off = 0; off < mem.byteLength; off += cs) {
+    const end = Math.min(off + cs, mem.byteLength)
+    const i = off / cs
     const was = prev != null && i < prev.chunks.length ? prev.chunks[i] : undefined
     if (was !== undefined && changed != null && !changed.has(i)) {
       if (was != null) { r.totalBlocks++; r.totalBytes += end - off }
@@ -177,7 +202,7 @@ export async function encodeSnapshot (s: InstanceSnapshot | SparseSnapshot, stor
     entry: s.entry,
     instanceId: s.instanceId,
     status: JSON.parse(JSON.stringify(s.status)),
-    memory: { byteLength: mem.byteLength, maxPages: s.memoryMaxPages ?? null, chunkSize: CHUNK_SIZE, chunks },
+    memory: { byteLength: mem.byteLength, maxPages: s.memoryMaxPages ?? null, chunkSize: cs, chunks },
     globals: s.globals.map(g => ({ name: g.name, type: g.type, value: toBits(g.type, g.value) })),
     stack,
     stackBytes: s.stack.byteLength,

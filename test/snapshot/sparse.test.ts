@@ -2,7 +2,7 @@
 // of a memory, checked against the whole form it stands for.
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { CHUNK_SIZE, decodeSnapshot, decodeSparseSnapshot, encodeSnapshot, MemoryBlockstore } from '../../executor/snapshot/index.js'
+import { CHUNK_SIZE, decodeSnapshot, decodeSparseSnapshot, encodeSnapshot, hibernationChunkSize, MemoryBlockstore } from '../../executor/snapshot/index.js'
 import { SnapshotCorruptError } from '../../executor/snapshot/errors.js'
 import { chunkEquals, chunkOf, copySparseInto, denseOf, sparseOf, sparseOfChunks, SPARSE_PAGE, type SparseSnapshot } from '../../executor/snapshot/sparse.js'
 import type { InstanceSnapshot } from '../../executor/index.js'
@@ -150,4 +150,20 @@ t.test('decodeSparseSnapshot: a missing or corrupt chunk is a SnapshotCorruptErr
   store.blocks.delete(victim.toString())
   err = await failure()
   t.ok(err instanceof SnapshotCorruptError && err.message.includes(victim.toString()) && /missing/.test(err.message), `missing: ${String(err)}`)
+})
+
+t.test('hibernation chunk sizes: 16 KiB for small memories, at most 256 chunks, never above CHUNK_SIZE; a smaller chunk size round-trips', async t => {
+  t.equal(hibernationChunkSize(1245184), 16 * 1024, 'an idle 1.2 MiB cat: 16 KiB')
+  t.equal(hibernationChunkSize(4 * 2 ** 20), 16 * 1024, '4 MiB: 16 KiB (256 chunks)')
+  t.equal(hibernationChunkSize(4 * 2 ** 20 + 65536), 32 * 1024, 'just over: 32 KiB')
+  t.equal(hibernationChunkSize(2 ** 30), CHUNK_SIZE, '1 GiB: CHUNK_SIZE')
+  for (const size of [1245184, 3 * 2 ** 20, 70 * 2 ** 20]) t.ok(Math.ceil(size / hibernationChunkSize(size)) <= 256 || hibernationChunkSize(size) === CHUNK_SIZE, `${size}: within 256 chunks`)
+  const memory = memoryOf(100, 0)
+  const store = new MemoryBlockstore()
+  const sparse: SparseSnapshot = { ...snapshotOf(memory), memory: sparseOf(memory) }
+  const r = await encodeSnapshot(sparse, store, { chunkSize: 16 * 1024 })
+  t.equal(r.chunks.length, Math.ceil(memory.byteLength / (16 * 1024)), 'one CID per 16 KiB chunk')
+  t.ok(Buffer.from((await decodeSnapshot(r.root, store)).snapshot.memory).equals(Buffer.from(memory)), 'decodeSnapshot reads it whole')
+  t.ok(Buffer.from(denseOf((await decodeSparseSnapshot(r.root, store)).memory)).equals(Buffer.from(memory)), 'and decodeSparseSnapshot')
+  await t.rejects(encodeSnapshot(sparse, store, { chunkSize: 5000 }), RangeError, 'a chunk size that is not whole pages is refused')
 })
