@@ -47,7 +47,8 @@ export function writeBehind (inner: Blockstore, onError: (cid: CID, err: Error) 
       const p = pending.get(k)
       if (p == null) continue
       writing++
-      void (async () => { if (!(await inner.has(p.cid))) await inner.put(p.cid, p.bytes) })().catch((err: Error) => { failure ??= err; onError(p.cid, err) }).finally(() => {
+      // no has() first: a put of a block the store holds is a no-op there (Helia's put asks has() itself), and one more stat per block was the main thread's
+      void (async () => { await inner.put(p.cid, p.bytes) })().catch((err: Error) => { failure ??= err; onError(p.cid, err) }).finally(() => {
         writing--
         pending.delete(k)
         pendingBytes -= p.bytes.byteLength
